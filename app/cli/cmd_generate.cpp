@@ -1,0 +1,166 @@
+// hace generate: one generation with timings, KV statistics and optional full logits dump.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/cli/command.h"
+#include "app/cli/json_out.h"
+#include "app/cli/progress.h"
+#include "engine/core/error.h"
+#include "engine/core/json_io.h"
+#include "engine/core/memory_meter.h"
+#include "engine/model/generate.h"
+#include "engine/model/model.h"
+#include "engine/tokenizer/tokenizer.h"
+
+namespace hace::cli {
+namespace {
+
+std::string read_prompt_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot open prompt file");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+int run_generate(const Args& args) {
+    const std::filesystem::path dir = args.require("model");
+    const std::string source = args.one_of({"prompt", "prompt-file", "prompt-ids"});
+    const std::string method = args.get_or("method", "full");
+    if (method != "full") {
+        throw InputError("--method " + method +
+                         ": only the full cache is available in this build (compression methods "
+                         "arrive with the compressed KV cache)");
+    }
+    model::GenerateOptions gen;
+    const auto max_new = args.int_or("max-new-tokens", 32);
+    if (max_new < 0 || max_new > 1'000'000) {
+        throw InputError("--max-new-tokens: expected 0..1000000, got " + std::to_string(max_new));
+    }
+    gen.max_new_tokens = static_cast<std::int32_t>(max_new);
+    gen.ignore_eos = args.has("ignore-eos");
+    gen.sampling.temperature = args.number_or("temperature", 0.0);
+    gen.sampling.top_k = static_cast<std::int32_t>(args.int_or("top-k", 0));
+    gen.sampling.top_p = args.number_or("top-p", 1.0);
+    gen.sampling.seed = static_cast<std::uint64_t>(args.int_or("seed", 0));
+    const auto opts = load_options(args);
+
+    // Tokenizer: required for text prompts, used for the output text when present.
+    std::unique_ptr<tokenizer::Tokenizer> tok;
+    const bool has_tokenizer = std::filesystem::exists(dir / "tokenizer.model") ||
+                               std::filesystem::exists(dir / "tokenizer.json");
+    if (source != "prompt-ids" || has_tokenizer) tok = tokenizer::load_tokenizer(dir);
+
+    std::vector<model::TokenId> prompt;
+    if (source == "prompt-ids") {
+        prompt = parse_id_list("prompt-ids", args.require("prompt-ids"));
+    } else {
+        const std::string text = source == "prompt" ? args.require("prompt")
+                                                    : read_prompt_file(args.require("prompt-file"));
+        if (text.empty()) throw InputError("the prompt is empty");
+        prompt = tok->encode(text, /*add_bos=*/!args.has("no-bos"));
+    }
+    if (prompt.empty()) throw InputError("the prompt is empty (no tokens)");
+
+    const auto model = model::load_model(dir, opts);
+    const auto& cfg = model->config();
+    if (static_cast<std::int64_t>(prompt.size()) > cfg.max_positions) {
+        throw InputError("prompt of " + std::to_string(prompt.size()) +
+                         " tokens is longer than max_position_embeddings = " +
+                         std::to_string(cfg.max_positions) + " of " + cfg.source.string());
+    }
+
+    nlohmann::json steps = nlohmann::json::array();
+    const bool want_logits = args.has("logits-out");
+    if (want_logits) {
+        gen.on_logits = [&](std::int32_t step, std::span<const float> logits) {
+            steps.push_back({{"step", step},
+                             {"position", static_cast<std::int64_t>(prompt.size()) - 1 + step},
+                             {"logits", std::vector<float>(logits.begin(), logits.end())}});
+        };
+    }
+    Progress progress("generate", true);
+    gen.on_token = [&](std::int32_t done, std::int32_t total) { progress.update(done, total); };
+
+    reset_peak_rss();
+    const auto r = model::generate(*model, prompt, gen);
+    const std::int64_t peak = peak_rss_bytes();
+
+    if (want_logits) {
+        write_json_file(args.require("logits-out"),
+                        {{"model", dir.string()},
+                         {"prompt_ids", prompt},
+                         {"output_ids", r.output_ids},
+                         {"dtype", std::string(dtype_run_name(model->run_dtype()))},
+                         {"steps", steps}},
+                        -1);
+    }
+    const std::string text = tok ? tok->decode(r.output_ids, /*skip_special=*/true) : "";
+    const double total_s = r.total_ms() / 1000.0;
+    nlohmann::json j = {
+        {"model", dir.string()},
+        {"method", method},
+        {"device", model->device()},
+        {"dtype", std::string(dtype_run_name(model->run_dtype()))},
+        {"threads", model::compute_threads()},
+        {"prompt_tokens", r.prompt_tokens},
+        {"output_ids", r.output_ids},
+        {"text", tok ? nlohmann::json(text) : nlohmann::json(nullptr)},
+        {"stopped_by_eos", r.stopped_by_eos},
+        {"sampling",
+         {{"temperature", gen.sampling.temperature},
+          {"top_k", gen.sampling.top_k},
+          {"top_p", gen.sampling.top_p},
+          {"seed", gen.sampling.seed}}},
+        {"timings",
+         {{"prefill_ms", r.prefill_ms},
+          {"decode_ms_per_token", r.decode_ms_per_token()},
+          {"decode_steps", r.decode_steps},
+          {"tokens_per_s", total_s > 0 ? r.output_ids.size() / total_s : 0.0}}},
+        {"kv",
+         {{"full_entries", r.kv.full_entries},
+          {"kept_entries", r.kv.kept_entries},
+          {"retention", r.kv.full_entries ? double(r.kv.kept_entries) / r.kv.full_entries : 1.0},
+          {"bytes", r.kv.bytes}}},
+        {"memory", {{"peak_bytes", peak}, {"weight_bytes", model->weight_bytes()}}},
+    };
+    if (args.has("json")) {
+        print_json(j);
+    } else {
+        std::printf("%s\n", tok ? text.c_str() : j["output_ids"].dump().c_str());
+        std::fprintf(stderr, "[%lld prompt tokens, %zu generated, prefill %.1f ms, %.2f ms/token]\n",
+                     static_cast<long long>(r.prompt_tokens), r.output_ids.size(), r.prefill_ms,
+                     r.decode_ms_per_token());
+    }
+    return 0;
+}
+
+}  // namespace
+
+Command generate_command() {
+    auto flags = std::vector<FlagSpec>{
+        {"model", true, "model folder (config.json + safetensors + tokenizer)"},
+        {"prompt", true, "prompt text (BOS is prepended)"},
+        {"prompt-file", true, "file holding the prompt text"},
+        {"prompt-ids", true, "comma-separated token ids, used as given"},
+        {"no-bos", false, "do not prepend BOS to a text prompt"},
+        {"max-new-tokens", true, "tokens to generate (default 32)"},
+        {"ignore-eos", false, "do not stop at EOS"},
+        {"temperature", true, "0 = greedy (default)"},
+        {"top-k", true, "sample from the k most likely tokens (0 = off)"},
+        {"top-p", true, "nucleus sampling mass (1 = off)"},
+        {"seed", true, "sampling seed (default 0)"},
+        {"method", true, "KV cache method (full)"},
+        {"logits-out", true, "write the logits of every step to this JSON file"},
+        {"json", false, "print JSON"},
+    };
+    for (auto& f : run_flags()) flags.push_back(f);
+    return {"generate",
+            "--model DIR (--prompt T | --prompt-file F | --prompt-ids 1,2,3) [flags]",
+            "generate text with a model and report timings and KV statistics", flags,
+            &run_generate};
+}
+
+}  // namespace hace::cli

@@ -1,0 +1,27 @@
+// One `hace` subcommand: its flags and its entry point. The table lives in commands.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/cli/args.h"
+
+namespace hace::cli {
+
+struct Command {
+    std::string name;
+    std::string synopsis;
+    std::string summary;
+    std::vector<FlagSpec> flags;
+    int (*run)(const Args& args);  // returns the exit code; throws InputError for bad input
+};
+
+const std::vector<Command>& commands();
+
+// Subcommand definitions (cmd_<name>.cpp).
+Command info_command();
+Command tokenize_command();
+Command generate_command();
+Command bench_command();
+
+}  // namespace hace::cli

@@ -1,0 +1,15 @@
+#include "app/cli/command.h"
+
+namespace hace::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        info_command(),
+        tokenize_command(),
+        generate_command(),
+        bench_command(),
+    };
+    return table;
+}
+
+}  // namespace hace::cli

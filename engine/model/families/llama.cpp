@@ -1,0 +1,200 @@
+// Llama family forward (LlamaForCausalLM): RMSNorm, rotate-half RoPE, grouped-query attention,
+// SwiGLU MLP, tied or untied lm_head. Reference: Hugging Face modeling_llama (re-stated, not
+// copied). Q/K/V and gate/up projections are fused into one matrix each at load time so a decode
+// step issues fewer, larger GEMVs; the fusion does not change any arithmetic.
+#include "engine/model/families/llama.h"
+
+#include <cmath>
+
+#include "engine/core/error.h"
+#include "engine/model/kv_storage.h"
+#include "engine/model/layers.h"
+#include "engine/model/model.h"
+#include "engine/model/weight_source.h"
+
+namespace hace::model {
+namespace {
+
+struct LlamaLayer {
+    at::Tensor attn_norm, mlp_norm;  // [hidden]
+    at::Tensor w_qkv, b_qkv;         // [(Hq + 2 Hkv) d, hidden], bias optional
+    at::Tensor w_o, b_o;             // [hidden, Hq d]
+    at::Tensor w_gate_up, b_gate_up; // [2 I, hidden]
+    at::Tensor w_down, b_down;       // [hidden, I]
+};
+
+at::Tensor maybe(WeightSource& w, bool present, const std::string& name, std::int64_t n,
+                 at::ScalarType dt) {
+    return present ? w.take(name, {n}, dt) : at::Tensor();
+}
+
+class LlamaModel final : public Model {
+public:
+    LlamaModel(const ModelConfig& cfg, WeightSource& w, const LoadOptions& opts) : cfg_(cfg) {
+        dtype_ = opts.dtype.value_or(DType::F32);
+        const auto dt = to_scalar_type(dtype_);
+        const std::int64_t h = cfg.hidden, d = cfg.head_dim, i = cfg.intermediate;
+        const std::int64_t q_out = cfg.n_q_heads * d, kv_out = cfg.n_kv_heads * d;
+        keep_alive_ = w.keep_alive();
+        embed_ = w.take("model.embed_tokens.weight", {cfg.vocab, h}, dt);
+        for (std::int64_t l = 0; l < cfg.n_layers; ++l) {
+            const std::string p = "model.layers." + std::to_string(l) + ".";
+            const std::string a = p + "self_attn.", m = p + "mlp.";
+            LlamaLayer L;
+            L.attn_norm = w.take(p + "input_layernorm.weight", {h}, dt);
+            L.mlp_norm = w.take(p + "post_attention_layernorm.weight", {h}, dt);
+            L.w_qkv = at::cat({w.take(a + "q_proj.weight", {q_out, h}, dt),
+                               w.take(a + "k_proj.weight", {kv_out, h}, dt),
+                               w.take(a + "v_proj.weight", {kv_out, h}, dt)});
+            if (cfg.attention_bias) {
+                L.b_qkv = at::cat({w.take(a + "q_proj.bias", {q_out}, dt),
+                                   w.take(a + "k_proj.bias", {kv_out}, dt),
+                                   w.take(a + "v_proj.bias", {kv_out}, dt)});
+            }
+            L.w_o = w.take(a + "o_proj.weight", {h, q_out}, dt);
+            L.b_o = maybe(w, cfg.attention_bias, a + "o_proj.bias", h, dt);
+            L.w_gate_up = at::cat({w.take(m + "gate_proj.weight", {i, h}, dt),
+                                   w.take(m + "up_proj.weight", {i, h}, dt)});
+            if (cfg.mlp_bias) {
+                L.b_gate_up = at::cat({w.take(m + "gate_proj.bias", {i}, dt),
+                                       w.take(m + "up_proj.bias", {i}, dt)});
+            }
+            L.w_down = w.take(m + "down_proj.weight", {h, i}, dt);
+            L.b_down = maybe(w, cfg.mlp_bias, m + "down_proj.bias", h, dt);
+            layers_.push_back(std::move(L));
+        }
+        final_norm_ = w.take("model.norm.weight", {h}, dt);
+        // HF ties by reusing the embedding when tie_word_embeddings is set, even if a stored
+        // lm_head.weight exists (stories260K stores an identical copy).
+        lm_head_ = cfg.tie_word_embeddings ? embed_ : w.take("lm_head.weight", {cfg.vocab, h}, dt);
+        rope_ = make_rope_tables(cfg.max_positions, d, cfg.rope_theta, dt);
+        weight_bytes_ = 0;
+        for (const auto& L : layers_) {
+            for (const auto* t : {&L.attn_norm, &L.mlp_norm, &L.w_qkv, &L.b_qkv, &L.w_o, &L.b_o,
+                                  &L.w_gate_up, &L.b_gate_up, &L.w_down, &L.b_down}) {
+                if (t->defined()) weight_bytes_ += t->nbytes();
+            }
+        }
+        weight_bytes_ += embed_.nbytes() + final_norm_.nbytes();
+        if (!cfg.tie_word_embeddings) weight_bytes_ += lm_head_.nbytes();
+    }
+
+    const ModelConfig& config() const override { return cfg_; }
+    DType run_dtype() const override { return dtype_; }
+    std::string device() const override { return "cpu"; }
+    std::int64_t weight_bytes() const override { return weight_bytes_; }
+    std::unique_ptr<Session> new_session(std::int64_t max_tokens) const override;
+
+    // Runs T new tokens at positions kv.length().. and appends their K/V; returns the final
+    // hidden states [T, hidden] after the last norm.
+    at::Tensor forward(const at::Tensor& ids, KvStorage& kv) const {
+        const std::int64_t t = ids.size(0);
+        const std::int64_t start = kv.length();
+        const std::int64_t d = cfg_.head_dim, hq = cfg_.n_q_heads, hkv = cfg_.n_kv_heads;
+        const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+        at::Tensor x = embed_.index_select(0, ids);  // [T, hidden]
+        for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
+            const LlamaLayer& L = layers_[static_cast<std::size_t>(l)];
+            const at::Tensor qkv = at::linear(rms_norm(x, L.attn_norm, cfg_.rms_eps), L.w_qkv,
+                                              L.b_qkv);  // [T, (Hq + 2 Hkv) d]
+            const at::Tensor q = qkv.narrow(1, 0, hq * d).view({t, hq, d}).transpose(0, 1);
+            const at::Tensor k = qkv.narrow(1, hq * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
+            const at::Tensor v =
+                qkv.narrow(1, (hq + hkv) * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
+            kv.append(l, apply_rope(k, rope_, start), v);
+            const at::Tensor attn = causal_gqa_attention(apply_rope(q, rope_, start), kv.keys(l),
+                                                         kv.values(l), start, scale);
+            x = x + at::linear(attn, L.w_o, L.b_o);
+            const at::Tensor gu =
+                at::linear(rms_norm(x, L.mlp_norm, cfg_.rms_eps), L.w_gate_up, L.b_gate_up);
+            const std::int64_t i = cfg_.intermediate;
+            x = x + at::linear(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), L.w_down,
+                               L.b_down);
+        }
+        kv.advance(t);
+        return rms_norm(x, final_norm_, cfg_.rms_eps);
+    }
+
+    at::Tensor logits(const at::Tensor& hidden) const {
+        return at::linear(hidden, lm_head_).to(at::kFloat).contiguous();
+    }
+
+private:
+    ModelConfig cfg_;
+    DType dtype_ = DType::F32;
+    std::shared_ptr<const void> keep_alive_;
+    at::Tensor embed_, final_norm_, lm_head_;
+    std::vector<LlamaLayer> layers_;
+    RopeTables rope_;
+    std::int64_t weight_bytes_ = 0;
+};
+
+std::vector<float> to_vector(const at::Tensor& t) {
+    const float* p = t.data_ptr<float>();
+    return std::vector<float>(p, p + t.numel());
+}
+
+class LlamaSession final : public Session {
+public:
+    LlamaSession(const LlamaModel& m, std::int64_t max_tokens)
+        : model_(m),
+          kv_(m.config().n_layers, m.config().n_kv_heads, m.config().head_dim, max_tokens,
+              to_scalar_type(m.run_dtype())) {}
+
+    std::vector<float> prefill(std::span<const TokenId> ids, bool all_positions) override {
+        if (ids.empty()) throw InputError("prefill: the prompt is empty");
+        check_room(static_cast<std::int64_t>(ids.size()));
+        at::Tensor id_t = at::empty({static_cast<std::int64_t>(ids.size())}, at::kLong);
+        auto* p = id_t.data_ptr<std::int64_t>();
+        for (std::size_t i = 0; i < ids.size(); ++i) p[i] = check_id(ids[i]);
+        const at::Tensor h = model_.forward(id_t, kv_);
+        return to_vector(model_.logits(all_positions ? h : h.narrow(0, h.size(0) - 1, 1)));
+    }
+
+    std::vector<float> decode_step(TokenId id) override {
+        check_room(1);
+        at::Tensor id_t = at::full({1}, check_id(id), at::kLong);
+        return to_vector(model_.logits(model_.forward(id_t, kv_)));
+    }
+
+    std::int64_t position() const override { return kv_.length(); }
+    std::int64_t capacity() const override { return kv_.capacity(); }
+    KvStats kv_stats() const override { return kv_.stats(); }
+
+private:
+    std::int64_t check_id(TokenId id) const {
+        if (id < 0 || id >= model_.config().vocab) {
+            throw InputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                             std::to_string(model_.config().vocab) + ")");
+        }
+        return id;
+    }
+    void check_room(std::int64_t n) const {
+        if (kv_.length() + n > kv_.capacity()) {
+            throw InputError("sequence of " + std::to_string(kv_.length() + n) +
+                             " tokens exceeds the session capacity of " +
+                             std::to_string(kv_.capacity()));
+        }
+    }
+
+    const LlamaModel& model_;
+    KvStorage kv_;
+};
+
+std::unique_ptr<Session> LlamaModel::new_session(std::int64_t max_tokens) const {
+    if (max_tokens <= 0 || max_tokens > cfg_.max_positions) {
+        throw InputError(std::to_string(max_tokens) + " tokens (prompt + new tokens) exceed " +
+                         "max_position_embeddings = " + std::to_string(cfg_.max_positions) +
+                         " of " + cfg_.source.string());
+    }
+    return std::make_unique<LlamaSession>(*this, max_tokens);
+}
+
+}  // namespace
+
+std::unique_ptr<Model> create_llama_model(const ModelConfig& cfg, WeightSource& weights,
+                                          const LoadOptions& opts) {
+    return std::make_unique<LlamaModel>(cfg, weights, opts);
+}
+
+}  // namespace hace::model

@@ -1,0 +1,33 @@
+// Building blocks shared by the family forwards (internal; includes ATen).
+#pragma once
+
+#include <cstdint>
+
+#include <ATen/ATen.h>
+
+namespace hace::model {
+
+// RMSNorm as Hugging Face computes it: statistics in float32, result cast back, then scaled.
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
+
+// cos/sin tables [positions, head_dim] for rotate-half RoPE, computed in double precision.
+struct RopeTables {
+    at::Tensor cos;
+    at::Tensor sin;
+};
+RopeTables make_rope_tables(std::int64_t positions, std::int64_t head_dim, double theta,
+                            at::ScalarType dtype);
+
+// Applies rotate-half RoPE in place semantics to x [heads, T, head_dim] for positions
+// start..start+T-1 and returns the rotated tensor.
+at::Tensor apply_rope(const at::Tensor& x, const RopeTables& rope, std::int64_t start);
+
+// Causal grouped-query attention of T new queries at positions start..start+T-1 against the
+// first start+T cached keys/values, computed in query chunks so no [T, start+T] matrix of all
+// heads is ever held at once.
+//   q: [Hq, T, d] (rotated), k/v: [Hkv, >= start+T, d] (cache views), returns [T, Hq * d].
+// Query head h reads KV head h / (Hq / Hkv), as Hugging Face's repeat_kv does.
+at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                std::int64_t start, double scale);
+
+}  // namespace hace::model

@@ -1,0 +1,108 @@
+// sentencepiece tokenizers (Llama, Mistral, TinyStories...) through the isolated hace_spm module.
+//
+// libsentencepiece cannot share a process's symbol scope with LibTorch (TOOLCHAIN.md section 3.1),
+// so the library lives in libhace_spm.so, which is dlopen()ed once per process with RTLD_LOCAL |
+// RTLD_DEEPBIND. Module lookup, first match wins:
+//   1. $HACE_SPM_MODULE when set (then nothing else is tried);
+//   2. libhace_spm.so next to the running executable;
+//   3. ../lib/hace/libhace_spm.so relative to the executable's folder (install layout);
+//   4. the path the build wrote it to.
+// Encoding goes through the library; decoding is our own code over the piece table, so that it
+// behaves the same wherever the text is produced (see PieceDecoder).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/tokenizer/tokenizer.h"
+
+struct hace_spm_model;
+
+namespace hace::tokenizer {
+
+// Whether sentencepiece can be used in this process (built in and module loadable). When not,
+// *why (if given) says why: built out, or which paths were tried.
+bool sentencepiece_available(std::string* why = nullptr);
+
+enum class PieceKind : std::uint8_t {
+    normal,   // text; U+2581 stands for a space
+    control,  // <s>, </s>, [INST]...: no surface text
+    unknown,  // <unk>
+    byte,     // <0xNN> byte fallback
+};
+
+// Joins pieces into text the way sentencepiece's decoder does:
+//  - control pieces are dropped when skip_special, else kept as their piece text ("<s>");
+//  - a run of byte pieces becomes those raw bytes, then invalid UTF-8 in it becomes U+FFFD, one
+//    per maximal invalid subsequence (sentencepiece 0.1.97 emits one per byte, so the two differ
+//    on truncated multi-byte sequences such as F0 9F: one U+FFFD here, two there);
+//  - the unknown piece becomes the model's unk surface (normally " \u2047 ");
+//  - U+2581 becomes a space, except that the dummy-prefix space is dropped from the first piece
+//    that produces text (control pieces, kept or not, do not count as that first piece).
+class PieceDecoder {
+public:
+    // sentencepiece's default unk surface (trainer_spec.unk_surface).
+    static constexpr std::string_view kDefaultUnknownSurface = " \xE2\x81\x87 ";
+
+    // unknown_surface must outlive the decoder.
+    explicit PieceDecoder(bool skip_special,
+                          std::string_view unknown_surface = kDefaultUnknownSurface)
+        : skip_special_(skip_special), unknown_surface_(unknown_surface) {}
+
+    void add(std::string_view piece, PieceKind kind);
+    // The text so far. Pending bytes are rendered but kept, so a multi-byte character split
+    // across calls still joins up when its last byte arrives.
+    std::string text() const;
+
+private:
+    void flush_bytes();
+
+    bool skip_special_;
+    std::string_view unknown_surface_;
+    bool at_start_ = true;
+    std::string out_;
+    std::string pending_bytes_;
+};
+
+// Replaces each maximal invalid subsequence of UTF-8 (Unicode's "maximal subpart" practice, as
+// in Python's errors="replace") with U+FFFD.
+std::string sanitize_utf8(std::string_view bytes);
+
+class SentencePieceTokenizer final : public Tokenizer {
+public:
+    // Throws InputError naming model_file when it is missing, corrupt, or the module is absent.
+    explicit SentencePieceTokenizer(const std::filesystem::path& model_file);
+    ~SentencePieceTokenizer() override;
+    SentencePieceTokenizer(const SentencePieceTokenizer&) = delete;
+    SentencePieceTokenizer& operator=(const SentencePieceTokenizer&) = delete;
+
+    std::vector<TokenId> encode(std::string_view text, bool add_bos) const override;
+    std::string decode(const std::vector<TokenId>& ids, bool skip_special) const override;
+    std::string piece(TokenId id) const override;
+    std::int32_t vocab_size() const override;
+    SpecialIds special_ids() const override { return special_; }
+    std::string kind() const override { return "sentencepiece"; }
+
+    PieceKind piece_kind(TokenId id) const;
+    // What the unknown piece decodes to. Taken from the model, as the library does: usually
+    // " \u2047 ", but e.g. stories260K stores the escaped text " \\342\\201\\207 ".
+    const std::string& unknown_surface() const { return unknown_surface_; }
+    // The library's own DecodeIds (always skips control pieces), for cross-checking decode().
+    std::string reference_decode(const std::vector<TokenId>& ids) const;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    void check_id(TokenId id) const;
+
+    std::filesystem::path path_;
+    hace_spm_model* model_ = nullptr;
+    std::vector<std::string> pieces_;
+    std::vector<PieceKind> kinds_;
+    SpecialIds special_;
+    std::string unknown_surface_;
+};
+
+}  // namespace hace::tokenizer

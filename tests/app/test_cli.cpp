@@ -1,0 +1,238 @@
+// The `hace` command-line contract (DESIGN.md section 5): fields, exit codes, error lines.
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/safetensors_edit.h"
+#include "tests/support/test_data.h"
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+    nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+Run hace(const std::vector<std::string>& args) {
+    static int counter = 0;
+    const auto err_file = std::filesystem::temp_directory_path() /
+                          ("hace-cli-err-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(counter++));
+    std::string cmd = quote(HACE_CLI_PATH);
+    for (const auto& a : args) cmd += " " + quote(a);
+    cmd += " 2>" + quote(err_file.string());
+    Run r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(err_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.err = ss.str();
+    std::filesystem::remove(err_file);
+    return r;
+}
+
+std::filesystem::path model_dir(const std::string& name) {
+    return hace::test::source_dir() / "resources/models" / name;
+}
+
+// A bad-input run: exit code 2, exactly one stderr line that names the problem, no stdout.
+void expect_bad_input(const Run& r, const std::vector<std::string>& words) {
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    for (const auto& w : words) EXPECT_THAT(r.err, HasSubstr(w));
+}
+
+TEST(CliInfo, DescribesTheBundledModel) {
+    const auto r = hace({"info", model_dir("stories260K").string(), "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = r.json();
+    for (const char* k : {"architecture", "family", "layers", "q_heads", "kv_heads", "head_dim",
+                          "hidden", "vocab", "max_positions", "params", "dtype"}) {
+        EXPECT_TRUE(j.contains(k)) << k;
+    }
+    EXPECT_EQ(j["layers"], 5);
+    EXPECT_EQ(j["kv_heads"], 4);
+    EXPECT_EQ(j["params"], 260032);
+    EXPECT_EQ(j["dtype"], "f32");
+}
+
+TEST(CliGenerate, ReproducesTheGoldenThroughJson) {
+    const auto dir = hace::test::shared_data() / "models/stories260K";
+    HACE_REQUIRE_PATH(dir);
+    std::ifstream in(dir / "golden.json");
+    const auto golden = nlohmann::json::parse(in);
+    const auto& c = golden["cases"][1];  // "Once upon a time"
+    const auto logits_file = hace::test::temp_dir("cli-logits") / "logits.json";
+    const auto r = hace({"generate", "--model", dir.string(), "--prompt",
+                         c["prompt_text"].get<std::string>(), "--max-new-tokens", "40",
+                         "--ignore-eos", "--json", "--logits-out", logits_file.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = r.json();
+    EXPECT_EQ(j["prompt_tokens"], c["prompt_ids"].size());
+    EXPECT_EQ(j["output_ids"], c["generated_ids"]);
+    EXPECT_EQ(j["text"], c["generated_text"]);
+    EXPECT_EQ(j["kv"]["kept_entries"], j["kv"]["full_entries"]);
+    EXPECT_DOUBLE_EQ(j["kv"]["retention"].get<double>(), 1.0);
+    // 5 layers x 4 KV heads x (5 prompt + 39 fed-back tokens) entries of 2 x 8 floats.
+    EXPECT_EQ(j["kv"]["full_entries"], 5 * 4 * 44);
+    EXPECT_EQ(j["kv"]["bytes"], 5 * 4 * 44 * 2 * 8 * 4);
+    for (const char* k : {"prefill_ms", "decode_ms_per_token", "tokens_per_s"}) {
+        EXPECT_GT(j["timings"][k].get<double>(), 0.0) << k;
+    }
+    EXPECT_GT(j["memory"]["peak_bytes"].get<double>(), 0.0);
+
+    std::ifstream lin(logits_file);
+    const auto logits = nlohmann::json::parse(lin);
+    ASSERT_EQ(logits["steps"].size(), 40u);
+    const auto& step0 = logits["steps"][0]["logits"];
+    ASSERT_EQ(step0.size(), 512u);
+    for (std::size_t i = 0; i < 512; ++i) {
+        EXPECT_NEAR(step0[i].get<double>(), c["logits_step0_full"][i].get<double>(), 1e-4);
+    }
+}
+
+TEST(CliGenerate, PromptIdsAndSeededSampling) {
+    const auto m = model_dir("stories260K").string();
+    const std::vector<std::string> base = {"generate", "--model", m, "--prompt-ids", "1,403,407",
+                                           "--max-new-tokens", "20", "--temperature", "0.9",
+                                           "--top-p", "0.9", "--json", "--ignore-eos"};
+    auto with_seed = [&](const std::string& s) {
+        auto a = base;
+        a.insert(a.end(), {"--seed", s});
+        return hace(a);
+    };
+    const auto a = with_seed("11"), b = with_seed("11"), c = with_seed("12");
+    ASSERT_EQ(a.code, 0) << a.err;
+    EXPECT_EQ(a.json()["output_ids"], b.json()["output_ids"]);
+    EXPECT_NE(a.json()["output_ids"], c.json()["output_ids"]);
+    EXPECT_EQ(a.json()["output_ids"].size(), 20u);
+}
+
+TEST(CliTokenize, EncodesWithBos) {
+    const auto r = hace({"tokenize", "--tokenizer", model_dir("stories260K").string(), "--text",
+                         "Once upon a time", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.json()["ids"], nlohmann::json({1, 403, 407, 261, 378}));
+    EXPECT_EQ(r.json()["tokens"][0], "<s>");
+}
+
+TEST(CliBench, PrintsTheBenchmarkFields) {
+    const auto r = hace({"bench", "--model", model_dir("stories260K").string(), "--context", "64",
+                         "--new-tokens", "8", "--repeats", "1"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = r.json();
+    for (const char* k : {"prefill_ms", "decode_ms_per_token", "tokens_per_s", "peak_bytes",
+                          "kv_bytes"}) {
+        ASSERT_TRUE(j.contains(k)) << k;
+        EXPECT_GT(j[k].get<double>(), 0.0) << k;
+    }
+    EXPECT_EQ(j["kv_bytes"], 5 * 4 * (64 + 7) * 2 * 8 * 4);
+}
+
+TEST(CliBadInput, UnknownFlagAndCommand) {
+    expect_bad_input(hace({"generate", "--modle", "x"}), {"unknown flag --modle"});
+    expect_bad_input(hace({"frobnicate"}), {"unknown command"});
+    expect_bad_input(hace({"generate", "--model", model_dir("stories260K").string()}),
+                     {"--prompt"});
+}
+
+TEST(CliBadInput, EmptyPromptAndTooLongPrompt) {
+    const auto m = model_dir("stories260K").string();
+    expect_bad_input(hace({"generate", "--model", m, "--prompt", ""}), {"empty"});
+    std::string ids = "1";
+    for (int i = 0; i < 600; ++i) ids += ",300";
+    expect_bad_input(hace({"generate", "--model", m, "--prompt-ids", ids}),
+                     {"601 tokens", "max_position_embeddings = 512"});
+    expect_bad_input(hace({"generate", "--model", m, "--prompt-ids", "1,99999"}), {"99999"});
+}
+
+TEST(CliBadInput, BrokenModelFolders) {
+    const auto src = model_dir("stories260K");
+    const auto root = hace::test::temp_dir("cli-bad");
+
+    const auto no_cfg = root / "no-config";
+    hace::test::copy_model_dir(src, no_cfg);
+    std::filesystem::remove(no_cfg / "config.json");
+    expect_bad_input(hace({"generate", "--model", no_cfg.string(), "--prompt", "Hi"}),
+                     {"config.json", "missing"});
+
+    const auto corrupt = root / "corrupt-config";
+    hace::test::copy_model_dir(src, corrupt);
+    std::ofstream(corrupt / "config.json") << "{ this is not json";
+    expect_bad_input(hace({"info", corrupt.string()}), {"config.json", "malformed JSON"});
+
+    const auto arch = root / "unknown-arch";
+    hace::test::copy_model_dir(src, arch);
+    std::ofstream(arch / "config.json") << R"({"architectures": ["BertModel"]})";
+    expect_bad_input(hace({"info", arch.string()}), {"config.json", "BertModel"});
+
+    const auto trunc = root / "truncated";
+    hace::test::copy_model_dir(src, trunc);
+    std::filesystem::resize_file(trunc / "model.safetensors", 5000);
+    expect_bad_input(hace({"generate", "--model", trunc.string(), "--prompt", "Hi"}),
+                     {"model.safetensors"});
+
+    const auto offsets = root / "offsets";
+    hace::test::copy_model_dir(src, offsets);
+    auto parts = hace::test::read_safetensors(offsets / "model.safetensors");
+    parts.header["model.norm.weight"]["data_offsets"] = {0, 1u << 30};
+    hace::test::write_safetensors(offsets / "model.safetensors", parts);
+    expect_bad_input(hace({"info", offsets.string()}), {"model.safetensors", "model.norm.weight"});
+
+    const auto missing = root / "missing-tensor";
+    hace::test::copy_model_dir(src, missing);
+    parts = hace::test::read_safetensors(missing / "model.safetensors");
+    parts.header.erase("model.layers.4.self_attn.k_proj.weight");
+    hace::test::write_safetensors(missing / "model.safetensors", parts);
+    expect_bad_input(hace({"generate", "--model", missing.string(), "--prompt", "Hi"}),
+                     {"model.layers.4.self_attn.k_proj.weight", "missing"});
+
+    const auto shape = root / "wrong-shape";
+    hace::test::copy_model_dir(src, shape);
+    parts = hace::test::read_safetensors(shape / "model.safetensors");
+    parts.header["model.norm.weight"]["shape"] = {32, 2};
+    hace::test::write_safetensors(shape / "model.safetensors", parts);
+    expect_bad_input(hace({"generate", "--model", shape.string(), "--prompt", "Hi"}),
+                     {"model.norm.weight", "[64]", "[32, 2]"});
+
+    const auto pickle = root / "pickle";
+    hace::test::copy_model_dir(src, pickle);
+    std::filesystem::remove(pickle / "model.safetensors");
+    std::ofstream(pickle / "pytorch_model.bin") << "not a real checkpoint";
+    expect_bad_input(hace({"generate", "--model", pickle.string(), "--prompt", "Hi"}),
+                     {"pytorch_model.bin", "pickle"});
+}
+
+TEST(CliBadInput, NoCrashOnGarbageNumbers) {
+    const auto m = model_dir("stories260K").string();
+    expect_bad_input(hace({"generate", "--model", m, "--prompt", "x", "--max-new-tokens", "ten"}),
+                     {"--max-new-tokens"});
+    expect_bad_input(hace({"generate", "--model", m, "--prompt", "x", "--top-p", "2"}), {"top-p"});
+    expect_bad_input(hace({"generate", "--model", m, "--prompt", "x", "--dtype", "f8"}),
+                     {"--dtype"});
+    expect_bad_input(hace({"bench", "--shape", "nope", "--random-weights"}), {"unknown shape"});
+}
+
+}  // namespace
