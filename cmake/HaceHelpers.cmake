@@ -33,7 +33,11 @@ function(hace_add_test name)
         add_test(NAME ${name} COMMAND ${name})
         set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${env}")
     else()
+        # gtest_discover_tests flattens PROPERTIES into one list: escape list separators so
+        # multi-valued LABELS and ENVIRONMENT survive.
+        string(REPLACE ";" "\\;" labels_escaped "${ARG_LABELS}")
+        string(REPLACE ";" "\\;" env_escaped "${env}")
         gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120
-            PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "${env}")
+            PROPERTIES LABELS "${labels_escaped}" ENVIRONMENT "${env_escaped}")
     endif()
 endfunction()

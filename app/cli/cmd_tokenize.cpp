@@ -33,9 +33,10 @@ int run_tokenize(const Args& args) {
                     {"count", ids.size()},
                     {"decoded", tok->decode(ids, true)}});
     } else {
-        std::string line;
-        for (auto id : ids) line += (line.empty() ? "" : " ") + std::to_string(id);
-        std::printf("%s\n", line.c_str());
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            std::printf(i ? " %d" : "%d", static_cast<int>(ids[i]));
+        }
+        std::printf("\n");
     }
     return 0;
 }

@@ -35,7 +35,7 @@ at::Tensor apply_rope(const at::Tensor& x, const RopeTables& rope, std::int64_t 
 }
 
 at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                std::int64_t start, double scale) {
+                                std::int64_t start, double scale, std::int64_t window) {
     const std::int64_t hq = q.size(0);
     const std::int64_t t = q.size(1);
     const std::int64_t d = q.size(2);
@@ -47,11 +47,13 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
     const at::Tensor q4 = q.view({hkv, g, t, d});
     const bool low_precision = q.scalar_type() != at::kFloat;
 
-    if (t == 1) {  // decode: one query per head, nothing to mask
-        at::Tensor scores = at::bmm(q4.reshape({hkv, g, d}), keys_t).mul_(scale);
+    if (t == 1) {  // decode: one query per head; a window only trims the oldest keys
+        const std::int64_t first = window > 0 ? std::max<std::int64_t>(0, end - window) : 0;
+        at::Tensor scores =
+            at::bmm(q4.reshape({hkv, g, d}), keys_t.narrow(2, first, end - first)).mul_(scale);
         at::Tensor probs = low_precision ? scores.to(at::kFloat).softmax(-1).to(q.scalar_type())
                                          : scores.softmax(-1);
-        return at::bmm(probs, values).reshape({1, hq * d});
+        return at::bmm(probs, values.narrow(1, first, end - first)).reshape({1, hq * d});
     }
 
     // Chunk the queries so that one chunk's scores stay around 32 MiB for all heads.
@@ -66,7 +68,8 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
         const at::Tensor qc = q4.narrow(2, a, c).reshape({hkv, g * c, d});
         at::Tensor scores = at::bmm(qc, keys_t).mul_(scale).view({hkv, g, c, end});
         const at::Tensor query_pos = at::arange(start + a, start + a + c, idx_opts).unsqueeze(1);
-        const at::Tensor masked = key_pos.unsqueeze(0) > query_pos;  // [c, end]
+        at::Tensor masked = key_pos.unsqueeze(0) > query_pos;  // [c, end]
+        if (window > 0) masked.logical_or_(key_pos.unsqueeze(0) <= query_pos - window);
         if (low_precision) scores = scores.to(at::kFloat);
         scores.masked_fill_(masked, -std::numeric_limits<float>::infinity());
         at::Tensor probs = scores.softmax(-1);

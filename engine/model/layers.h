@@ -27,7 +27,8 @@ at::Tensor apply_rope(const at::Tensor& x, const RopeTables& rope, std::int64_t 
 // heads is ever held at once.
 //   q: [Hq, T, d] (rotated), k/v: [Hkv, >= start+T, d] (cache views), returns [T, Hq * d].
 // Query head h reads KV head h / (Hq / Hkv), as Hugging Face's repeat_kv does.
+// window > 0 restricts query i to keys j with 0 <= i - j < window (Mistral's sliding window).
 at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                std::int64_t start, double scale);
+                                std::int64_t start, double scale, std::int64_t window = 0);
 
 }  // namespace hace::model

@@ -40,8 +40,10 @@ enum class PieceKind : std::uint8_t {
 //    per maximal invalid subsequence (sentencepiece 0.1.97 emits one per byte, so the two differ
 //    on truncated multi-byte sequences such as F0 9F: one U+FFFD here, two there);
 //  - the unknown piece becomes the model's unk surface (normally " \u2047 ");
-//  - U+2581 becomes a space, except that the dummy-prefix space is dropped from the first piece
-//    that produces text (control pieces, kept or not, do not count as that first piece).
+//  - U+2581 becomes a space, except that one leading U+2581 (the dummy prefix) is dropped from
+//    the first non-control piece, even when nothing is left of it (a lone "\u2581"); a byte run
+//    or the unknown piece coming first uses up that chance. Like 0.1.97 this does not look at
+//    the model's add_dummy_prefix flag, which the library does not expose.
 class PieceDecoder {
 public:
     // sentencepiece's default unk surface (trainer_spec.unk_surface).

@@ -36,8 +36,8 @@ Run hace(const std::vector<std::string>& args) {
                           ("hace-cli-err-" + std::to_string(::getpid()) + "-" +
                            std::to_string(counter++));
     std::string cmd = quote(HACE_CLI_PATH);
-    for (const auto& a : args) cmd += " " + quote(a);
-    cmd += " 2>" + quote(err_file.string());
+    for (const auto& a : args) cmd.append(" ").append(quote(a));
+    cmd.append(" 2>").append(quote(err_file.string()));
     Run r;
     FILE* p = ::popen(cmd.c_str(), "r");
     std::array<char, 4096> buf{};

@@ -7,9 +7,8 @@
 #include <cmath>
 
 #include "engine/core/error.h"
-#include "engine/model/kv_storage.h"
+#include "engine/model/causal_lm.h"
 #include "engine/model/layers.h"
-#include "engine/model/model.h"
 #include "engine/model/weight_source.h"
 
 namespace hace::model {
@@ -28,7 +27,7 @@ at::Tensor maybe(WeightSource& w, bool present, const std::string& name, std::in
     return present ? w.take(name, {n}, dt) : at::Tensor();
 }
 
-class LlamaModel final : public Model {
+class LlamaModel final : public CausalLm {
 public:
     LlamaModel(const ModelConfig& cfg, WeightSource& w, const LoadOptions& opts) : cfg_(cfg) {
         dtype_ = opts.dtype.value_or(DType::F32);
@@ -83,15 +82,14 @@ public:
     DType run_dtype() const override { return dtype_; }
     std::string device() const override { return "cpu"; }
     std::int64_t weight_bytes() const override { return weight_bytes_; }
-    std::unique_ptr<Session> new_session(std::int64_t max_tokens) const override;
+    AttentionSpec attention_spec() const override {
+        return {1.0 / std::sqrt(static_cast<double>(cfg_.head_dim)), 0};
+    }
 
-    // Runs T new tokens at positions kv.length().. and appends their K/V; returns the final
-    // hidden states [T, hidden] after the last norm.
-    at::Tensor forward(const at::Tensor& ids, KvStorage& kv) const {
+    at::Tensor forward(const at::Tensor& ids, KvCache& kv) const override {
         const std::int64_t t = ids.size(0);
         const std::int64_t start = kv.length();
         const std::int64_t d = cfg_.head_dim, hq = cfg_.n_q_heads, hkv = cfg_.n_kv_heads;
-        const double scale = 1.0 / std::sqrt(static_cast<double>(d));
         at::Tensor x = embed_.index_select(0, ids);  // [T, hidden]
         for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
             const LlamaLayer& L = layers_[static_cast<std::size_t>(l)];
@@ -101,9 +99,8 @@ public:
             const at::Tensor k = qkv.narrow(1, hq * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
             const at::Tensor v =
                 qkv.narrow(1, (hq + hkv) * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
-            kv.append(l, apply_rope(k, rope_, start), v);
-            const at::Tensor attn = causal_gqa_attention(apply_rope(q, rope_, start), kv.keys(l),
-                                                         kv.values(l), start, scale);
+            const at::Tensor attn =
+                kv.attend(l, apply_rope(q, rope_, start), apply_rope(k, rope_, start), v);
             x = x + at::linear(attn, L.w_o, L.b_o);
             const at::Tensor gu =
                 at::linear(rms_norm(x, L.mlp_norm, cfg_.rms_eps), L.w_gate_up, L.b_gate_up);
@@ -115,7 +112,7 @@ public:
         return rms_norm(x, final_norm_, cfg_.rms_eps);
     }
 
-    at::Tensor logits(const at::Tensor& hidden) const {
+    at::Tensor logits(const at::Tensor& hidden) const override {
         return at::linear(hidden, lm_head_).to(at::kFloat).contiguous();
     }
 
@@ -128,67 +125,6 @@ private:
     RopeTables rope_;
     std::int64_t weight_bytes_ = 0;
 };
-
-std::vector<float> to_vector(const at::Tensor& t) {
-    const float* p = t.data_ptr<float>();
-    return std::vector<float>(p, p + t.numel());
-}
-
-class LlamaSession final : public Session {
-public:
-    LlamaSession(const LlamaModel& m, std::int64_t max_tokens)
-        : model_(m),
-          kv_(m.config().n_layers, m.config().n_kv_heads, m.config().head_dim, max_tokens,
-              to_scalar_type(m.run_dtype())) {}
-
-    std::vector<float> prefill(std::span<const TokenId> ids, bool all_positions) override {
-        if (ids.empty()) throw InputError("prefill: the prompt is empty");
-        check_room(static_cast<std::int64_t>(ids.size()));
-        at::Tensor id_t = at::empty({static_cast<std::int64_t>(ids.size())}, at::kLong);
-        auto* p = id_t.data_ptr<std::int64_t>();
-        for (std::size_t i = 0; i < ids.size(); ++i) p[i] = check_id(ids[i]);
-        const at::Tensor h = model_.forward(id_t, kv_);
-        return to_vector(model_.logits(all_positions ? h : h.narrow(0, h.size(0) - 1, 1)));
-    }
-
-    std::vector<float> decode_step(TokenId id) override {
-        check_room(1);
-        at::Tensor id_t = at::full({1}, check_id(id), at::kLong);
-        return to_vector(model_.logits(model_.forward(id_t, kv_)));
-    }
-
-    std::int64_t position() const override { return kv_.length(); }
-    std::int64_t capacity() const override { return kv_.capacity(); }
-    KvStats kv_stats() const override { return kv_.stats(); }
-
-private:
-    std::int64_t check_id(TokenId id) const {
-        if (id < 0 || id >= model_.config().vocab) {
-            throw InputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                             std::to_string(model_.config().vocab) + ")");
-        }
-        return id;
-    }
-    void check_room(std::int64_t n) const {
-        if (kv_.length() + n > kv_.capacity()) {
-            throw InputError("sequence of " + std::to_string(kv_.length() + n) +
-                             " tokens exceeds the session capacity of " +
-                             std::to_string(kv_.capacity()));
-        }
-    }
-
-    const LlamaModel& model_;
-    KvStorage kv_;
-};
-
-std::unique_ptr<Session> LlamaModel::new_session(std::int64_t max_tokens) const {
-    if (max_tokens <= 0 || max_tokens > cfg_.max_positions) {
-        throw InputError(std::to_string(max_tokens) + " tokens (prompt + new tokens) exceed " +
-                         "max_position_embeddings = " + std::to_string(cfg_.max_positions) +
-                         " of " + cfg_.source.string());
-    }
-    return std::make_unique<LlamaSession>(*this, max_tokens);
-}
 
 }  // namespace
 

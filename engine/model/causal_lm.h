@@ -1,0 +1,31 @@
+// What every family forward implements (internal, ATen), and the one Session built on it.
+#pragma once
+
+#include <memory>
+
+#include <ATen/ATen.h>
+
+#include "engine/model/kv_cache.h"
+#include "engine/model/model.h"
+
+namespace hace::model {
+
+class CausalLm : public Model {
+public:
+    // Runs T new tokens (ids [T], int64) at positions cache.length().., storing their K/V through
+    // cache.attend() and calling cache.advance(T) at the end. Returns final hidden states
+    // [T, hidden] after the last norm.
+    virtual at::Tensor forward(const at::Tensor& ids, KvCache& cache) const = 0;
+    // hidden [T, hidden] -> float32 logits [T, vocab], contiguous.
+    virtual at::Tensor logits(const at::Tensor& hidden) const = 0;
+    virtual AttentionSpec attention_spec() const = 0;
+
+    // Sessions over a full cache; other caches come through make_session.
+    std::unique_ptr<Session> new_session(std::int64_t max_tokens) const override;
+    CacheShape cache_shape(std::int64_t capacity) const;
+};
+
+// A session of `model` over `cache` (the session owns the cache).
+std::unique_ptr<Session> make_session(const CausalLm& model, std::unique_ptr<KvCache> cache);
+
+}  // namespace hace::model

@@ -1,0 +1,47 @@
+// The KV cache as a family forward sees it: per layer, append the new tokens' K/V and attend the
+// new queries over every visible entry. Internal (ATen). The full (uncompressed) cache lives
+// here; compressed caches implement the same interface, so no family knows which one it runs on.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "engine/model/model.h"
+
+namespace hace::model {
+
+struct AttentionSpec {
+    double scale = 1.0;               // logits = q.k * scale (1/sqrt(d) unless a family says so)
+    std::int64_t sliding_window = 0;  // > 0: query i sees key j iff 0 <= i - j < window
+};
+
+class KvCache {
+public:
+    virtual ~KvCache() = default;
+    // q [Hq, T, d], k/v [Hkv, T, d] (rotated as the family stores them) of T new tokens at
+    // positions length()..length()+T-1 of `layer`. Stores k/v and returns the attention output
+    // [T, Hq * d]. Every layer of one forward is called before advance(T).
+    virtual at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
+                              const at::Tensor& v) = 0;
+    virtual void advance(std::int64_t t) = 0;
+    virtual std::int64_t length() const = 0;    // positions seen (absolute position of the next)
+    virtual std::int64_t capacity() const = 0;  // most positions this cache can hold
+    virtual KvStats stats() const = 0;
+};
+
+struct CacheShape {
+    std::int64_t n_layers = 0;
+    std::int64_t n_kv_heads = 0;
+    std::int64_t head_dim = 0;
+    std::int64_t capacity = 0;
+    at::ScalarType dtype = at::kFloat;
+};
+
+// Preallocated [Hkv, capacity, d] K and V per layer; new tokens are written in place (no per-step
+// allocation or copy of the cache).
+std::unique_ptr<KvCache> make_full_cache(const CacheShape& shape, const AttentionSpec& spec);
+
+}  // namespace hace::model
