@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/cli/command.h"
+#include "app/cli/compression_flags.h"
 #include "app/cli/json_out.h"
 #include "app/cli/progress.h"
 #include "engine/core/error.h"
@@ -17,23 +18,8 @@
 namespace hace::cli {
 namespace {
 
-std::string read_prompt_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open prompt file");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
-}
-
 int run_generate(const Args& args) {
     const std::filesystem::path dir = args.require("model");
-    const std::string source = args.one_of({"prompt", "prompt-file", "prompt-ids"});
-    const std::string method = args.get_or("method", "full");
-    if (method != "full") {
-        throw InputError("--method " + method +
-                         ": only the full cache is available in this build (compression methods "
-                         "arrive with the compressed KV cache)");
-    }
     model::GenerateOptions gen;
     const auto max_new = args.int_or("max-new-tokens", 32);
     if (max_new < 0 || max_new > 1'000'000) {
@@ -47,22 +33,8 @@ int run_generate(const Args& args) {
     gen.sampling.seed = static_cast<std::uint64_t>(args.int_or("seed", 0));
     const auto opts = load_options(args);
 
-    // Tokenizer: required for text prompts, used for the output text when present.
     std::unique_ptr<tokenizer::Tokenizer> tok;
-    const bool has_tokenizer = std::filesystem::exists(dir / "tokenizer.model") ||
-                               std::filesystem::exists(dir / "tokenizer.json");
-    if (source != "prompt-ids" || has_tokenizer) tok = tokenizer::load_tokenizer(dir);
-
-    std::vector<model::TokenId> prompt;
-    if (source == "prompt-ids") {
-        prompt = parse_id_list("prompt-ids", args.require("prompt-ids"));
-    } else {
-        const std::string text = source == "prompt" ? args.require("prompt")
-                                                    : read_prompt_file(args.require("prompt-file"));
-        if (text.empty()) throw InputError("the prompt is empty");
-        prompt = tok->encode(text, /*add_bos=*/!args.has("no-bos"));
-    }
-    if (prompt.empty()) throw InputError("the prompt is empty (no tokens)");
+    const std::vector<model::TokenId> prompt = read_prompt(args, dir, tok);
 
     const auto model = model::load_model(dir, opts);
     const auto& cfg = model->config();
@@ -71,6 +43,16 @@ int run_generate(const Args& args) {
                          " tokens is longer than max_position_embeddings = " +
                          std::to_string(cfg.max_positions) + " of " + cfg.source.string());
     }
+
+    const kv::CompressionConfig ccfg = compression_config(args, cfg);
+    const std::string method = ccfg.method;
+    gen.make_session = [&](std::int64_t max_tokens) {
+        return kv::new_compressed_session(*model, max_tokens, ccfg);
+    };
+    nlohmann::json dump;
+    gen.on_prefill = [&](const model::Session& s) {
+        if (const auto* rep = s.compression_report()) dump = report_json(*rep, ccfg, cfg, dir.string());
+    };
 
     nlohmann::json steps = nlohmann::json::array();
     const bool want_logits = args.has("logits-out");
@@ -119,6 +101,7 @@ int run_generate(const Args& args) {
           {"decode_ms_per_token", r.decode_ms_per_token()},
           {"decode_steps", r.decode_steps},
           {"tokens_per_s", total_s > 0 ? r.output_ids.size() / total_s : 0.0}}},
+        {"params", ccfg.params()},
         {"kv",
          {{"full_entries", r.kv.full_entries},
           {"kept_entries", r.kv.kept_entries},
@@ -126,6 +109,11 @@ int run_generate(const Args& args) {
           {"bytes", r.kv.bytes}}},
         {"memory", {{"peak_bytes", peak}, {"weight_bytes", model->weight_bytes()}}},
     };
+    if (!dump.is_null()) {
+        j["kv"]["prefill_retention"] = dump["retention"];
+        j["kv"]["capacity"] = dump["capacity"];
+        if (args.has("dump")) write_json_file(args.require("dump"), dump);
+    }
     if (args.has("json")) {
         print_json(j);
     } else {
@@ -142,21 +130,19 @@ int run_generate(const Args& args) {
 Command generate_command() {
     auto flags = std::vector<FlagSpec>{
         {"model", true, "model folder (config.json + safetensors + tokenizer)"},
-        {"prompt", true, "prompt text (BOS is prepended)"},
-        {"prompt-file", true, "file holding the prompt text"},
-        {"prompt-ids", true, "comma-separated token ids, used as given"},
-        {"no-bos", false, "do not prepend BOS to a text prompt"},
         {"max-new-tokens", true, "tokens to generate (default 32)"},
         {"ignore-eos", false, "do not stop at EOS"},
         {"temperature", true, "0 = greedy (default)"},
         {"top-k", true, "sample from the k most likely tokens (0 = off)"},
         {"top-p", true, "nucleus sampling mass (1 = off)"},
         {"seed", true, "sampling seed (default 0)"},
-        {"method", true, "KV cache method (full)"},
+        {"dump", true, "write the compression dump (DESIGN.md section 10) to this file"},
         {"logits-out", true, "write the logits of every step to this JSON file"},
         {"json", false, "print JSON"},
     };
     for (auto& f : run_flags()) flags.push_back(f);
+    for (auto& f : prompt_flags()) flags.push_back(f);
+    for (auto& f : compression_flags()) flags.push_back(f);
     return {"generate",
             "--model DIR (--prompt T | --prompt-file F | --prompt-ids 1,2,3) [flags]",
             "generate text with a model and report timings and KV statistics", flags,

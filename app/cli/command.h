@@ -23,5 +23,6 @@ Command info_command();
 Command tokenize_command();
 Command generate_command();
 Command bench_command();
+Command compress_command();
 
 }  // namespace hace::cli

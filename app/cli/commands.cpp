@@ -7,6 +7,7 @@ const std::vector<Command>& commands() {
         info_command(),
         tokenize_command(),
         generate_command(),
+        compress_command(),
         bench_command(),
     };
     return table;

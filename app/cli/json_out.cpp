@@ -1,6 +1,8 @@
 #include "app/cli/json_out.h"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "engine/core/error.h"
 
@@ -35,6 +37,44 @@ model::LoadOptions load_options(const Args& args) {
     }
     model::set_compute_threads(static_cast<int>(threads));
     return opts;
+}
+
+std::vector<FlagSpec> prompt_flags() {
+    return {
+        {"prompt", true, "prompt text (BOS is prepended)"},
+        {"prompt-file", true, "file holding the prompt text"},
+        {"prompt-ids", true, "comma-separated token ids, used as given"},
+        {"no-bos", false, "do not prepend BOS to a text prompt"},
+    };
+}
+
+std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem::path& model_dir,
+                                        std::unique_ptr<tokenizer::Tokenizer>& tok) {
+    const std::string source = args.one_of({"prompt", "prompt-file", "prompt-ids"});
+    const bool has_tokenizer = std::filesystem::exists(model_dir / "tokenizer.model") ||
+                               std::filesystem::exists(model_dir / "tokenizer.json") ||
+                               std::filesystem::exists(model_dir / "vocab.json");
+    if (source != "prompt-ids" || has_tokenizer) tok = tokenizer::load_tokenizer(model_dir);
+    std::vector<model::TokenId> ids;
+    if (source == "prompt-ids") {
+        ids = parse_id_list("prompt-ids", args.require("prompt-ids"));
+    } else {
+        std::string text;
+        if (source == "prompt") {
+            text = args.require("prompt");
+        } else {
+            const std::string path = args.require("prompt-file");
+            std::ifstream in(path, std::ios::binary);
+            if (!in) throw InputError(path + ": cannot open prompt file");
+            std::stringstream buf;
+            buf << in.rdbuf();
+            text = buf.str();
+        }
+        if (text.empty()) throw InputError("the prompt is empty");
+        ids = tok->encode(text, /*add_bos=*/!args.has("no-bos"));
+    }
+    if (ids.empty()) throw InputError("the prompt is empty (no tokens)");
+    return ids;
 }
 
 }  // namespace hace::cli

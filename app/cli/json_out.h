@@ -8,6 +8,7 @@
 
 #include "app/cli/args.h"
 #include "engine/model/model.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace hace::cli {
 
@@ -17,5 +18,12 @@ void print_json(const nlohmann::json& j);
 std::vector<FlagSpec> run_flags();
 // Applies --threads and returns LoadOptions from --device/--dtype (InputError on bad values).
 model::LoadOptions load_options(const Args& args);
+
+// Flags naming a prompt: --prompt, --prompt-file, --prompt-ids, --no-bos.
+std::vector<FlagSpec> prompt_flags();
+// Reads the prompt ids. Loads the folder's tokenizer into `tok` when one is needed (text) or
+// present (for decoding output); throws InputError on an empty prompt.
+std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem::path& model_dir,
+                                        std::unique_ptr<tokenizer::Tokenizer>& tok);
 
 }  // namespace hace::cli

@@ -45,7 +45,8 @@ std::vector<double> stage1_reals(LayerRule rule, const AllocationInput& in, std:
 }
 
 std::vector<double> stage2_reals(HeadRule rule, const AllocationInput& in, std::size_t l,
-                                 std::int64_t layer_total, std::vector<double>& weights) {
+                                 std::int64_t layer_total, std::vector<double>& weights,
+                                 const std::vector<std::vector<float>>* ada_layer_scores) {
     switch (rule) {
         case HeadRule::Uniform: {
             weights.assign(static_cast<std::size_t>(in.heads), 1.0);
@@ -58,8 +59,10 @@ std::vector<double> stage2_reals(HeadRule rule, const AllocationInput& in, std::
             return stage2_headkv(layer_total, in.head_scores[l], m);
         }
         case HeadRule::AdaSplit: {
-            if (l >= in.ada_scores.size()) throw std::invalid_argument("ADA_SPLIT needs scores");
-            auto reals = stage2_ada(layer_total, in.ada_scores[l], in.ada_alpha);
+            const auto* scores = ada_layer_scores;
+            if (!scores && l < in.ada_scores.size()) scores = &in.ada_scores[l];
+            if (!scores) throw std::invalid_argument("ADA_SPLIT needs scores");
+            auto reals = stage2_ada(layer_total, *scores, in.ada_alpha);
             weights = reals;
             return reals;
         }
@@ -69,32 +72,42 @@ std::vector<double> stage2_reals(HeadRule rule, const AllocationInput& in, std::
 
 }  // namespace
 
-Allocation allocate(LayerRule layer_rule, HeadRule head_rule, const AllocationInput& in) {
+bool covers_prompt(const AllocationInput& in) {
+    return in.layers * in.heads * in.budget >= in.layers * in.heads * in.selectable;
+}
+
+std::vector<std::int64_t> layer_totals(LayerRule rule, const AllocationInput& in) {
     if (in.layers <= 0 || in.heads <= 0 || in.budget < 0 || in.selectable < 0) {
         throw std::invalid_argument("allocate: bad sizes");
     }
     const std::int64_t total = in.layers * in.heads * in.budget;  // T
-    const auto n_layers = layer_rule == LayerRule::Cake
-                              ? static_cast<std::int64_t>(in.preferences.size())
-                              : in.layers;
-    Allocation a;
-    if (total >= in.layers * in.heads * in.selectable) {
-        // Section 16.13: nothing is compressed; every head keeps all selectable positions.
-        a.compressed = false;
-        a.layer_total.assign(static_cast<std::size_t>(n_layers), in.heads * in.selectable);
-        a.heads.assign(static_cast<std::size_t>(n_layers),
-                       std::vector<std::int64_t>(static_cast<std::size_t>(in.heads), in.selectable));
-        return a;
-    }
-    // A cascade prefix cannot hold more than its caps; the excess waits for later layers.
+    const auto n_layers =
+        rule == LayerRule::Cake ? static_cast<std::int64_t>(in.preferences.size()) : in.layers;
     const std::int64_t layer_cap = in.heads * in.selectable;
+    if (covers_prompt(in)) return std::vector<std::int64_t>(static_cast<std::size_t>(n_layers), layer_cap);
+    // A cascade prefix cannot hold more than its caps; the excess waits for later layers.
     const std::int64_t placed = std::min(total, layer_cap * n_layers);
-    const auto reals = stage1_reals(layer_rule, in, total);
-    a.layer_total = integerise_capped(reals, placed, layer_cap, reals);
+    const auto reals = stage1_reals(rule, in, total);
+    return integerise_capped(reals, placed, layer_cap, reals);
+}
+
+std::vector<std::int64_t> split_layer(HeadRule rule, const AllocationInput& in, std::size_t l,
+                                      std::int64_t layer_total,
+                                      const std::vector<std::vector<float>>* ada_layer_scores) {
+    if (covers_prompt(in)) {
+        return std::vector<std::int64_t>(static_cast<std::size_t>(in.heads), in.selectable);
+    }
+    std::vector<double> weights;
+    const auto reals = stage2_reals(rule, in, l, layer_total, weights, ada_layer_scores);
+    return integerise_capped(reals, layer_total, in.selectable, weights);
+}
+
+Allocation allocate(LayerRule layer_rule, HeadRule head_rule, const AllocationInput& in) {
+    Allocation a;
+    a.compressed = !covers_prompt(in);
+    a.layer_total = layer_totals(layer_rule, in);
     for (std::size_t l = 0; l < a.layer_total.size(); ++l) {
-        std::vector<double> weights;
-        const auto head_reals = stage2_reals(head_rule, in, l, a.layer_total[l], weights);
-        a.heads.push_back(integerise_capped(head_reals, a.layer_total[l], in.selectable, weights));
+        a.heads.push_back(split_layer(head_rule, in, l, a.layer_total[l], nullptr));
     }
     return a;
 }

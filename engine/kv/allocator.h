@@ -42,4 +42,15 @@ struct Allocation {
 // Throws std::invalid_argument on inconsistent inputs (missing scores for the chosen rule).
 Allocation allocate(LayerRule layer_rule, HeadRule head_rule, const AllocationInput& in);
 
+// The two stages separately, for callers that allocate layer by layer during a prefill.
+// true when T = L*H*B >= L*H*P (nothing to compress, section 16.13).
+bool covers_prompt(const AllocationInput& in);
+// Stage 1 integer totals of the layers present (see allocate).
+std::vector<std::int64_t> layer_totals(LayerRule rule, const AllocationInput& in);
+// Stage 2 integer head budgets of layer l with total `layer_total`; ADA_SPLIT reads
+// `ada_layer_scores` ([h][j < P]) instead of in.ada_scores.
+std::vector<std::int64_t> split_layer(HeadRule rule, const AllocationInput& in, std::size_t l,
+                                      std::int64_t layer_total,
+                                      const std::vector<std::vector<float>>* ada_layer_scores);
+
 }  // namespace hace::kv

@@ -33,13 +33,15 @@ GenerateResult generate(const Model& model, std::span<const TokenId> prompt,
 
     std::vector<TokenId> stops = opts.stop_ids.empty() ? cfg.eos_ids : opts.stop_ids;
     Sampler sampler(opts.sampling);
-    auto session = model.new_session(std::max<std::int64_t>(capacity, n));
+    const std::int64_t max_tokens = std::max<std::int64_t>(capacity, n);
+    auto session = opts.make_session ? opts.make_session(max_tokens) : model.new_session(max_tokens);
 
     GenerateResult r;
     r.prompt_tokens = n;
     auto t0 = std::chrono::steady_clock::now();
     std::vector<float> logits = session->prefill(prompt);
     r.prefill_ms = ms_since(t0);
+    if (opts.on_prefill) opts.on_prefill(*session);
 
     t0 = std::chrono::steady_clock::now();
     for (std::int32_t step = 0; step < max_new; ++step) {

@@ -18,6 +18,10 @@ struct GenerateOptions {
     SamplingParams sampling;
     // Called with the logits each new token is chosen from (step 0 = last prompt position).
     std::function<void(std::int32_t step, std::span<const float> logits)> on_logits;
+    // Builds the session (e.g. over a compressed cache); default: model.new_session.
+    std::function<std::unique_ptr<Session>(std::int64_t max_tokens)> make_session;
+    // Called once after the prefill with the session (compression report, statistics).
+    std::function<void(const Session& session)> on_prefill;
     // Called after each generated token (progress).
     std::function<void(std::int32_t done, std::int32_t total)> on_token;
 };

@@ -9,6 +9,7 @@
 
 #include <ATen/ATen.h>
 
+#include "engine/model/compression_report.h"
 #include "engine/model/model.h"
 
 namespace hace::model {
@@ -30,6 +31,8 @@ public:
     virtual std::int64_t length() const = 0;    // positions seen (absolute position of the next)
     virtual std::int64_t capacity() const = 0;  // most positions this cache can hold
     virtual KvStats stats() const = 0;
+    // Decisions of a compressing cache after prefill; nullptr for the full cache.
+    virtual const CompressionReport* report() const { return nullptr; }
 };
 
 struct CacheShape {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/core/dtype.h"
+#include "engine/model/compression_report.h"
 #include "engine/model/model_config.h"
 
 namespace hace::model {
@@ -41,6 +42,8 @@ public:
     virtual std::int64_t position() const = 0;  // tokens in the sequence so far
     virtual std::int64_t capacity() const = 0;  // most tokens this session can hold
     virtual KvStats kv_stats() const = 0;
+    // The compression decisions made at prefill (nullptr for the full cache).
+    virtual const CompressionReport* compression_report() const { return nullptr; }
 };
 
 class Model {

@@ -35,6 +35,7 @@ public:
     std::int64_t position() const override { return cache_->length(); }
     std::int64_t capacity() const override { return cache_->capacity(); }
     KvStats kv_stats() const override { return cache_->stats(); }
+    const CompressionReport* compression_report() const override { return cache_->report(); }
 
 private:
     std::int64_t check_id(TokenId id) const {

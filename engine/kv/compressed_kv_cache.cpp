@@ -1,0 +1,343 @@
+// The compressed KV cache (ALGORITHMS.md sections 0.3, 5.3, 5.4, 8, 13, 16): per layer one flat
+// K and one flat V buffer [entries, d] with per-KV-head segments (offset, length, capacity with
+// slack for generated tokens). No head is padded to a common length; decode attention runs over
+// each head's own segment. The prefill forward attends to the uncompressed K/V of the layer; only
+// what is kept afterwards changes. Kept keys keep their RoPE rotation; new tokens continue at
+// absolute positions.
+#include <cstring>
+#include <numeric>
+
+#include "engine/core/error.h"
+#include "engine/kv/methods.h"
+#include "engine/kv/window_stats.h"
+#include "engine/model/causal_lm.h"
+#include "engine/model/layers.h"
+
+namespace hace::kv {
+namespace {
+
+struct Segment {
+    std::int64_t offset = 0, length = 0, capacity = 0;
+    std::int64_t budget = 0;               // selected prompt entries (window excluded)
+    std::vector<std::int64_t> positions;   // absolute position of each stored entry, ascending
+};
+
+struct LayerStore {
+    at::Tensor k, v;  // [sum of segment capacities, d]
+    std::vector<Segment> heads;
+    std::vector<std::vector<float>> scores;  // selector scores [h][j < P] (re-selection)
+    bool holds_all = false;                  // prompt kept whole until its budget is known
+};
+
+class CompressedKvCache final : public model::KvCache {
+public:
+    CompressedKvCache(const model::CacheShape& shape, const model::AttentionSpec& spec,
+                      const CompressionConfig& cfg, const MethodRow& row)
+        : shape_(shape), spec_(spec), cfg_(cfg), row_(row),
+          layers_(static_cast<std::size_t>(shape.n_layers)) {
+        elem_ = static_cast<std::int64_t>(c10::elementSize(shape.dtype));
+        cascading_ = row.layer_rule == LayerRule::Cake &&
+                     cfg.selector.kind == SelectorConfig::Kind::Cake;
+    }
+
+    at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
+                      const at::Tensor& v) override {
+        if (length_ == 0) return prefill_layer(layer, q, k, v);
+        if (k.size(1) != 1) throw InputError("compressed cache: only one token per decode step");
+        return decode_layer(layer, q, k, v);
+    }
+
+    void advance(std::int64_t t) override { length_ += t; }
+    std::int64_t length() const override { return length_; }
+    std::int64_t capacity() const override { return shape_.capacity; }
+
+    model::KvStats stats() const override {
+        model::KvStats s;
+        s.full_entries = shape_.n_layers * shape_.n_kv_heads * length_;
+        for (const auto& L : layers_) {
+            for (const auto& seg : L.heads) s.kept_entries += seg.length;
+            if (L.k.defined()) s.capacity_bytes += 2 * L.k.numel() * elem_;
+        }
+        s.bytes = s.kept_entries * 2 * shape_.head_dim * elem_;
+        return s;
+    }
+
+    const model::CompressionReport* report() const override { return &report_; }
+
+private:
+    // ---- prefill ---------------------------------------------------------------------------
+    at::Tensor prefill_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
+                             const at::Tensor& v) {
+        const std::int64_t n = k.size(1);
+        if (l == 0) begin_prompt(n);
+        const at::Tensor out = model::causal_gqa_attention(q, k, v, 0, spec_.scale, spec_.sliding_window);
+        auto& rep = report_.layers[static_cast<std::size_t>(l)];
+        if (!report_.compressed) {
+            std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(shape_.n_kv_heads));
+            for (auto& pos : keep) pos = iota_positions(0, n);
+            store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
+        } else {
+            WindowStats st = compute_window_stats(q, k, spec_.scale, cfg_.selector, w_keep_);
+            rep.entropy = st.entropy;
+            rep.temporal_variance = st.variance;
+            LayerStore& L = layers_[static_cast<std::size_t>(l)];
+            L.scores = std::move(st.scores);
+            if (row_.layer_rule == LayerRule::Cake) {
+                const double pref = std::pow(st.entropy, 1.0 / cfg_.tau1) *
+                                    std::pow(st.variance, 1.0 / cfg_.tau2);
+                rep.preference = pref;
+                in_.preferences.push_back(pref);
+                store_all(l, k, v);
+                if (cascading_ || l + 1 == shape_.n_layers) reallocate_cake(l);
+            } else {
+                if (totals_.empty()) totals_ = layer_totals(row_.layer_rule, in_);
+                const auto b = split_layer(row_.head_rule, in_, static_cast<std::size_t>(l),
+                                           totals_[static_cast<std::size_t>(l)], &L.scores);
+                store_layer(l, k, v, select(L, b), b);
+            }
+        }
+        if (l + 1 == shape_.n_layers) finish_report();
+        return out;
+    }
+
+    void begin_prompt(std::int64_t n) {
+        const std::int64_t c = cfg_.capacity_for(n);
+        const std::int64_t w = std::min(cfg_.selector.window, n);
+        w_keep_ = std::min(w, c / 2);
+        in_ = AllocationInput{};
+        in_.layers = shape_.n_layers;
+        in_.heads = shape_.n_kv_heads;
+        in_.budget = std::max<std::int64_t>(0, c - w_keep_);
+        in_.selectable = n - w_keep_;
+        in_.pyramid_beta = cfg_.pyramid_beta;
+        in_.headkv_beta = cfg_.headkv_beta;
+        in_.ada_alpha = cfg_.ada_alpha;
+        in_.head_scores = cfg_.head_scores;
+        report_ = {};
+        report_.method = cfg_.method;
+        report_.mode = "equal";
+        report_.selector = cfg_.selector.name();
+        report_.prompt_tokens = n;
+        report_.capacity = c;
+        report_.window = w;
+        report_.window_keep = w_keep_;
+        report_.retention_nominal = cfg_.retention;
+        report_.compressed = !covers_prompt(in_);
+        report_.layers.resize(static_cast<std::size_t>(shape_.n_layers));
+        totals_.clear();
+    }
+
+    // CAKE Stage 1 over layers 0..l (the whole T), Stage 2 per layer; evict each layer to
+    // min(new budget, what it holds): evicted entries never come back (section 5.3).
+    void reallocate_cake(std::int64_t l) {
+        const auto totals = layer_totals(LayerRule::Cake, in_);
+        for (std::int64_t i = 0; i <= l; ++i) {
+            LayerStore& L = layers_[static_cast<std::size_t>(i)];
+            auto b = split_layer(row_.head_rule, in_, static_cast<std::size_t>(i),
+                                 totals[static_cast<std::size_t>(i)], &L.scores);
+            for (std::size_t h = 0; h < b.size(); ++h) {
+                if (!L.holds_all) b[h] = std::min(b[h], L.heads[h].budget);
+            }
+            shrink_layer(i, b);
+        }
+    }
+
+    std::vector<std::vector<std::int64_t>> select(const LayerStore& L,
+                                                  const std::vector<std::int64_t>& budgets) const {
+        std::vector<std::vector<std::int64_t>> keep(budgets.size());
+        for (std::size_t h = 0; h < budgets.size(); ++h) {
+            keep[h] = top_positions(L.scores[h], budgets[h]);
+            const auto window = iota_positions(in_.selectable, report_.prompt_tokens);
+            keep[h].insert(keep[h].end(), window.begin(), window.end());
+        }
+        return keep;
+    }
+
+    void store_all(std::int64_t l, const at::Tensor& k, const at::Tensor& v) {
+        const std::int64_t n = k.size(1);
+        std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(shape_.n_kv_heads),
+                                                    iota_positions(0, n));
+        store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
+        layers_[static_cast<std::size_t>(l)].holds_all = true;
+    }
+
+    // Builds layer l's buffers from the prompt K/V [Hkv, n, d] keeping `keep[h]` positions.
+    void store_layer(std::int64_t l, const at::Tensor& k, const at::Tensor& v,
+                     const std::vector<std::vector<std::int64_t>>& keep,
+                     const std::vector<std::int64_t>& budgets) {
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        const std::int64_t slack = shape_.capacity - k.size(1);
+        std::vector<at::Tensor> k_parts, v_parts;
+        L.heads.assign(keep.size(), {});
+        std::int64_t offset = 0;
+        for (std::size_t h = 0; h < keep.size(); ++h) {
+            Segment& s = L.heads[h];
+            s.offset = offset;
+            s.length = static_cast<std::int64_t>(keep[h].size());
+            s.capacity = s.length + slack;
+            s.budget = budgets[h];
+            s.positions = keep[h];
+            offset += s.capacity;
+        }
+        L.k = at::empty({offset, shape_.head_dim}, k.options());
+        L.v = at::empty({offset, shape_.head_dim}, v.options());
+        for (std::size_t h = 0; h < keep.size(); ++h) {
+            const Segment& s = L.heads[h];
+            const at::Tensor idx = index_tensor(keep[h]);
+            const auto hh = static_cast<std::int64_t>(h);
+            L.k.narrow(0, s.offset, s.length).copy_(k[hh].index_select(0, idx));
+            L.v.narrow(0, s.offset, s.length).copy_(v[hh].index_select(0, idx));
+        }
+        L.holds_all = false;
+    }
+
+    // Re-selects layer l's prompt entries to `budgets` (subsets of what it holds) and rebuilds
+    // its buffers at the new size, releasing the memory of evicted entries.
+    void shrink_layer(std::int64_t l, const std::vector<std::int64_t>& budgets) {
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        const auto keep = select(L, budgets);
+        // Gather from the current segments: positions -> row index inside the segment.
+        const at::Tensor old_k = L.k, old_v = L.v;
+        const auto old_heads = L.heads;
+        const std::int64_t slack = shape_.capacity - report_.prompt_tokens;
+        std::int64_t offset = 0;
+        for (std::size_t h = 0; h < keep.size(); ++h) {
+            Segment& s = L.heads[h];
+            s.offset = offset;
+            s.length = static_cast<std::int64_t>(keep[h].size());
+            s.capacity = s.length + slack;
+            s.budget = budgets[h];
+            s.positions = keep[h];
+            offset += s.capacity;
+        }
+        L.k = at::empty({offset, shape_.head_dim}, old_k.options());
+        L.v = at::empty({offset, shape_.head_dim}, old_v.options());
+        for (std::size_t h = 0; h < keep.size(); ++h) {
+            const Segment& old = old_heads[h];
+            std::vector<std::int64_t> rows;
+            rows.reserve(keep[h].size());
+            std::size_t r = 0;
+            for (std::int64_t pos : keep[h]) {
+                while (old.positions[r] != pos) ++r;  // both ascending; keep is a subset
+                rows.push_back(old.offset + static_cast<std::int64_t>(r));
+            }
+            const at::Tensor idx = index_tensor(rows);
+            L.k.narrow(0, L.heads[h].offset, L.heads[h].length).copy_(old_k.index_select(0, idx));
+            L.v.narrow(0, L.heads[h].offset, L.heads[h].length).copy_(old_v.index_select(0, idx));
+        }
+        L.holds_all = false;
+    }
+
+    void finish_report() {
+        for (std::int64_t l = 0; l < shape_.n_layers; ++l) {
+            auto& rep = report_.layers[static_cast<std::size_t>(l)];
+            const LayerStore& L = layers_[static_cast<std::size_t>(l)];
+            rep.layer = l;
+            rep.budget = 0;
+            rep.heads.clear();
+            for (std::size_t h = 0; h < L.heads.size(); ++h) {
+                rep.budget += L.heads[h].budget;
+                rep.heads.push_back({static_cast<std::int64_t>(h), L.heads[h].budget,
+                                     L.heads[h].positions});
+            }
+        }
+    }
+
+    // ---- decode ----------------------------------------------------------------------------
+    at::Tensor decode_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
+                            const at::Tensor& v) {
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        const std::int64_t hkv = shape_.n_kv_heads, d = shape_.head_dim;
+        const std::int64_t g = q.size(0) / hkv;
+        at::Tensor out = at::empty({1, q.size(0) * d}, q.options());
+        const bool evict = report_.compressed && cfg_.decode_eviction &&
+                           cfg_.selector.kind == SelectorConfig::Kind::Cake;
+        for (std::int64_t h = 0; h < hkv; ++h) {
+            Segment& s = L.heads[static_cast<std::size_t>(h)];
+            if (s.length >= s.capacity) throw InputError("compressed cache: segment is full");
+            L.k[s.offset + s.length].copy_(k[h][0]);
+            L.v[s.offset + s.length].copy_(v[h][0]);
+            s.positions.push_back(length_);
+            ++s.length;
+            const at::Tensor keys = L.k.narrow(0, s.offset, s.length);    // [len, d]
+            const at::Tensor values = L.v.narrow(0, s.offset, s.length);  // [len, d]
+            const at::Tensor qh = q.narrow(0, h * g, g).reshape({g, d});
+            at::Tensor probs = at::mm(qh, keys.t()).mul_(spec_.scale).to(at::kFloat).softmax(-1);
+            out.narrow(1, h * g * d, g * d)
+                .copy_(at::mm(probs.to(values.scalar_type()), values).reshape({1, g * d}));
+            if (evict && s.length > s.budget + w_keep_) evict_one(L, s, probs);
+        }
+        return out;
+    }
+
+    // Section 5.4 per head: score all but the newest w_keep entries by the current query's
+    // attention, avg-pool, group-mean; drop the lowest (ties: the later position goes).
+    void evict_one(LayerStore& L, Segment& s, const at::Tensor& probs) {
+        const std::int64_t cand = s.length - w_keep_;
+        const std::int64_t g = probs.size(0);
+        const at::Tensor p = probs.narrow(1, 0, cand).contiguous();
+        std::vector<float> score(static_cast<std::size_t>(cand), 0.0f);
+        for (std::int64_t h = 0; h < g; ++h) {
+            const float* src = p[h].data_ptr<float>();
+            const auto pooled = pool_scores(std::vector<float>(src, src + cand), cfg_.selector.pool, false);
+            for (std::int64_t j = 0; j < cand; ++j) score[static_cast<std::size_t>(j)] += pooled[static_cast<std::size_t>(j)] / static_cast<float>(g);
+        }
+        std::int64_t worst = 0;
+        for (std::int64_t j = 1; j < cand; ++j) {
+            if (score[static_cast<std::size_t>(j)] <= score[static_cast<std::size_t>(worst)]) worst = j;
+        }
+        const std::int64_t tail = s.length - worst - 1;
+        const std::size_t row = static_cast<std::size_t>(shape_.head_dim * elem_);
+        for (at::Tensor* buf : {&L.k, &L.v}) {
+            auto* base = static_cast<char*>(buf->data_ptr()) + (s.offset + worst) * static_cast<std::int64_t>(row);
+            std::memmove(base, base + row, static_cast<std::size_t>(tail) * row);
+        }
+        s.positions.erase(s.positions.begin() + worst);
+        --s.length;
+    }
+
+    static std::vector<std::int64_t> iota_positions(std::int64_t from, std::int64_t to) {
+        std::vector<std::int64_t> v(static_cast<std::size_t>(std::max<std::int64_t>(0, to - from)));
+        std::iota(v.begin(), v.end(), from);
+        return v;
+    }
+
+    static at::Tensor index_tensor(const std::vector<std::int64_t>& idx) {
+        return at::tensor(at::ArrayRef<std::int64_t>(idx), at::TensorOptions().dtype(at::kLong));
+    }
+
+    model::CacheShape shape_;
+    model::AttentionSpec spec_;
+    CompressionConfig cfg_;
+    const MethodRow& row_;
+    std::vector<LayerStore> layers_;
+    AllocationInput in_;
+    std::vector<std::int64_t> totals_;
+    model::CompressionReport report_;
+    std::int64_t length_ = 0, w_keep_ = 0, elem_ = 4;
+    bool cascading_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<model::Session> new_compressed_session(const model::Model& model,
+                                                       std::int64_t max_tokens,
+                                                       const CompressionConfig& cfg) {
+    const MethodRow& row = method_by_id(cfg.method);
+    cfg.validate(model.config());
+    if (!row.compresses) return model.new_session(max_tokens);
+    const auto* lm = dynamic_cast<const model::CausalLm*>(&model);
+    if (!lm) throw InputError("this model does not support compressed caches");
+    if (lm->attention_spec().sliding_window > 0) {
+        throw InputError("compressed caches with a sliding-window model are not supported yet");
+    }
+    if (max_tokens <= 0 || max_tokens > model.config().max_positions) {
+        throw InputError(std::to_string(max_tokens) + " tokens (prompt + new tokens) exceed " +
+                         "max_position_embeddings = " + std::to_string(model.config().max_positions));
+    }
+    auto cache = std::make_unique<CompressedKvCache>(lm->cache_shape(max_tokens),
+                                                     lm->attention_spec(), cfg, row);
+    return model::make_session(*lm, std::move(cache));
+}
+
+}  // namespace hace::kv

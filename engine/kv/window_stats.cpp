@@ -1,0 +1,93 @@
+#include "engine/kv/window_stats.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+namespace hace::kv {
+
+std::vector<float> pool_scores(const std::vector<float>& row, std::int64_t pool, bool max_pool) {
+    const auto n = static_cast<std::int64_t>(row.size());
+    const std::int64_t half = pool / 2;
+    std::vector<float> out(row.size());
+    for (std::int64_t j = 0; j < n; ++j) {
+        double acc = max_pool ? -std::numeric_limits<double>::infinity() : 0.0;
+        for (std::int64_t t = j - half; t <= j + half; ++t) {
+            if (t < 0 || t >= n) continue;  // padding: 0 for avg (still divided by pool), -inf for max
+            const double v = row[static_cast<std::size_t>(t)];
+            acc = max_pool ? std::max(acc, v) : acc + v;
+        }
+        out[static_cast<std::size_t>(j)] =
+            static_cast<float>(max_pool ? acc : acc / static_cast<double>(pool));
+    }
+    return out;
+}
+
+std::vector<std::int64_t> top_positions(const std::vector<float>& scores, std::int64_t budget) {
+    const auto n = static_cast<std::int64_t>(scores.size());
+    std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
+    std::iota(idx.begin(), idx.end(), 0);
+    if (budget >= n) return idx;
+    if (budget <= 0) return {};
+    auto better = [&](std::int64_t a, std::int64_t b) {
+        const float sa = scores[static_cast<std::size_t>(a)], sb = scores[static_cast<std::size_t>(b)];
+        return sa != sb ? sa > sb : a < b;
+    };
+    std::nth_element(idx.begin(), idx.begin() + budget, idx.end(), better);
+    idx.resize(static_cast<std::size_t>(budget));
+    std::sort(idx.begin(), idx.end());
+    return idx;
+}
+
+WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, double scale,
+                                 const SelectorConfig& sel, std::int64_t w_keep) {
+    const std::int64_t hq = q.size(0), n = q.size(1), d = q.size(2);
+    const std::int64_t hkv = k.size(0), g = hq / hkv;
+    WindowStats st;
+    st.prompt = n;
+    st.window = std::min(sel.window, n);
+    st.selectable = n - std::min(w_keep, n);
+    const std::int64_t w = st.window, p = st.selectable;
+    const auto f32 = at::TensorOptions().dtype(at::kFloat);
+
+    // Causal mask inside the window: window query i sits at position n - w + i.
+    const at::Tensor key_pos = at::arange(n, f32.dtype(at::kLong));
+    const at::Tensor query_pos = at::arange(n - w, n, f32.dtype(at::kLong)).unsqueeze(1);
+    const at::Tensor masked = key_pos.unsqueeze(0) > query_pos;  // [w, n]
+
+    const at::Tensor q_win = q.narrow(1, n - w, w).to(at::kFloat);  // [Hq, w, d]
+    const at::Tensor k_all = k.to(at::kFloat);
+    st.scores.resize(static_cast<std::size_t>(hkv));
+    for (std::int64_t kv = 0; kv < hkv; ++kv) {
+        const at::Tensor qg = q_win.narrow(0, kv * g, g).reshape({g * w, d});
+        at::Tensor logits = at::mm(qg, k_all[kv].t()).mul_(scale).view({g, w, n});
+        logits.masked_fill_(masked, -std::numeric_limits<float>::infinity());
+        const at::Tensor a = logits.softmax(-1).narrow(2, 0, p);  // [G, w, P], not renormalised
+        st.entropy += -(a * at::log(a + 1e-10)).sum().item<double>();
+        const at::Tensor mean = a.mean(1);                                       // [G, P]
+        const at::Tensor var = w > 1 ? a.var(1, /*unbiased=*/true) : at::zeros_like(mean);
+        st.variance += var.sum().item<double>();
+
+        std::vector<float> row(static_cast<std::size_t>(p), 0.0f);
+        if (sel.kind == SelectorConfig::Kind::Cake) {
+            // Indicator per query head, pooled, then averaged over the group.
+            const at::Tensor ind = (mean + sel.gamma * var).contiguous();
+            for (std::int64_t h = 0; h < g; ++h) {
+                const float* src = ind[h].data_ptr<float>();
+                const auto pooled = pool_scores(std::vector<float>(src, src + p), sel.pool, false);
+                for (std::int64_t j = 0; j < p; ++j) {
+                    row[static_cast<std::size_t>(j)] += pooled[static_cast<std::size_t>(j)] / static_cast<float>(g);
+                }
+            }
+        } else {
+            // Window mean averaged over the group first, then max pooled.
+            const at::Tensor gm = mean.mean(0).contiguous();
+            const float* src = gm.data_ptr<float>();
+            row = pool_scores(std::vector<float>(src, src + p), sel.pool, true);
+        }
+        st.scores[static_cast<std::size_t>(kv)] = std::move(row);
+    }
+    return st;
+}
+
+}  // namespace hace::kv
