@@ -4,6 +4,7 @@
 #include <random>
 
 #include "app/cli/command.h"
+#include "app/cli/compression_flags.h"
 #include "app/cli/json_out.h"
 #include "app/cli/progress.h"
 #include "engine/core/error.h"
@@ -62,6 +63,17 @@ int run_bench(const Args& args) {
     model::GenerateOptions gen;
     gen.max_new_tokens = static_cast<std::int32_t>(new_tokens);
     gen.ignore_eos = true;
+    const kv::CompressionConfig ccfg = compression_config(args, cfg);
+    gen.make_session = [&](std::int64_t max_tokens) {
+        return kv::new_compressed_session(*m, max_tokens, ccfg);
+    };
+    std::vector<double> compression;
+    std::int64_t prefill_kv_bytes = 0;
+    gen.on_prefill = [&](const model::Session& s) {
+        const auto* rep = s.compression_report();
+        compression.push_back(rep ? rep->compression_ms : 0.0);
+        prefill_kv_bytes = s.kv_stats().bytes;
+    };
 
     // Warm-up: first-touch page faults and thread-pool start-up stay out of the numbers.
     {
@@ -71,6 +83,7 @@ int run_bench(const Args& args) {
                                               prompt.begin() + std::min<std::int64_t>(context, 8));
         model::generate(*m, few, warm);
     }
+    compression.clear();
     reset_peak_rss();
     std::vector<double> prefill, decode;
     model::GenerateResult last;
@@ -90,13 +103,17 @@ int run_bench(const Args& args) {
         {"dtype", std::string(dtype_run_name(m->run_dtype()))},
         {"threads", model::compute_threads()},
         {"backend", model::backend_description()},
-        {"method", "full"},
+        {"method", ccfg.method},
+        {"params", ccfg.params()},
         {"context", context},
         {"new_tokens", new_tokens},
         {"repeats", repeats},
         {"prefill_ms", prefill_ms},
         {"prefill_ms_min", *std::min_element(prefill.begin(), prefill.end())},
         {"prefill_tokens_per_s", prefill_ms > 0 ? 1000.0 * context / prefill_ms : 0.0},
+        {"compression_ms", median(compression)},
+        {"prefill_forward_ms", prefill_ms - median(compression)},
+        {"compression_fraction", prefill_ms > 0 ? median(compression) / prefill_ms : 0.0},
         {"decode_ms_per_token", decode_ms},
         {"decode_ms_per_token_min", *std::min_element(decode.begin(), decode.end())},
         {"tokens_per_s", decode_ms > 0 ? 1000.0 / decode_ms : 0.0},
@@ -104,6 +121,9 @@ int run_bench(const Args& args) {
         {"model_rss_bytes", current_rss_bytes() - rss_before_load},
         {"weight_bytes", m->weight_bytes()},
         {"kv_bytes", last.kv.bytes},
+        {"kv_bytes_after_prefill", prefill_kv_bytes},
+        {"kv_full_bytes", last.kv.full_entries * 2 * cfg.head_dim *
+                              static_cast<std::int64_t>(dtype_size(m->run_dtype()))},
         {"kv_entries", last.kv.kept_entries},
     });
     print_json(j);  // bench always prints JSON: its output feeds scripts
@@ -125,6 +145,7 @@ Command bench_command() {
         {"json", false, "print JSON (the default for bench)"},
     };
     for (auto& f : run_flags()) flags.push_back(f);
+    for (auto& f : compression_flags()) flags.push_back(f);
     return {"bench", "(--model DIR | --shape NAME --random-weights) [--context N] [flags]",
             "measure prefill ms, decode ms/token, tokens/s and peak memory (JSON)", flags,
             &run_bench};

@@ -30,10 +30,13 @@ int run_info(const Args& args) {
         j["tensors"] = store.names().size();
         j["weight_file_bytes"] = store.total_bytes();
         j["stored_params"] = stored;
-        j["tokenizer"] = std::filesystem::exists(dir / "tokenizer.model") ? "tokenizer.model"
-                         : std::filesystem::exists(dir / "tokenizer.json")
-                             ? "tokenizer.json"
-                             : nullptr;
+        j["tokenizer"] = nullptr;
+        for (const char* f : {"tokenizer.model", "tokenizer.json", "vocab.json", "qwen.tiktoken"}) {
+            if (std::filesystem::exists(dir / f)) {
+                j["tokenizer"] = f;
+                break;
+            }
+        }
     }
     j["architecture"] = cfg.architecture;
     j["family"] = cfg.family;
@@ -46,6 +49,7 @@ int run_info(const Args& args) {
     j["vocab"] = cfg.vocab;
     j["max_positions"] = cfg.max_positions;
     j["params"] = cfg.param_count();
+    j["position_encoding"] = cfg.position_encoding();
     j["dtype"] = std::string(dtype_run_name(cfg.checkpoint_dtype));
     j["rope_theta"] = cfg.rope_theta;
     j["rms_eps"] = cfg.rms_eps;

@@ -4,10 +4,12 @@
 // each head's own segment. The prefill forward attends to the uncompressed K/V of the layer; only
 // what is kept afterwards changes. Kept keys keep their RoPE rotation; new tokens continue at
 // absolute positions.
+#include <chrono>
 #include <cstring>
 #include <numeric>
 
 #include "engine/core/error.h"
+#include "engine/kernels/ragged_decode_attention.h"
 #include "engine/kv/methods.h"
 #include "engine/kv/window_stats.h"
 #include "engine/model/causal_lm.h"
@@ -71,6 +73,7 @@ private:
         const std::int64_t n = k.size(1);
         if (l == 0) begin_prompt(n);
         const at::Tensor out = model::causal_gqa_attention(q, k, v, 0, spec_.scale, spec_.sliding_window);
+        const auto t0 = std::chrono::steady_clock::now();
         auto& rep = report_.layers[static_cast<std::size_t>(l)];
         if (!report_.compressed) {
             std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(shape_.n_kv_heads));
@@ -96,6 +99,8 @@ private:
                 store_layer(l, k, v, select(L, b), b);
             }
         }
+        report_.compression_ms +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         if (l + 1 == shape_.n_layers) finish_report();
         return out;
     }
@@ -246,6 +251,7 @@ private:
     // ---- decode ----------------------------------------------------------------------------
     at::Tensor decode_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
                             const at::Tensor& v) {
+        if (shape_.dtype == at::kFloat) return decode_layer_f32(l, q, k, v);
         LayerStore& L = layers_[static_cast<std::size_t>(l)];
         const std::int64_t hkv = shape_.n_kv_heads, d = shape_.head_dim;
         const std::int64_t g = q.size(0) / hkv;
@@ -266,6 +272,63 @@ private:
             out.narrow(1, h * g * d, g * d)
                 .copy_(at::mm(probs.to(values.scalar_type()), values).reshape({1, g * d}));
             if (evict && s.length > s.budget + w_keep_) evict_one(L, s, probs);
+        }
+        return out;
+    }
+
+    // The float32 path: one call of the ragged kernel per layer instead of a few tensor ops per
+    // head (per-op overhead dominates small heads on the CPU).
+    at::Tensor decode_layer_f32(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
+                                const at::Tensor& v) {
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        const std::int64_t hkv = shape_.n_kv_heads, d = shape_.head_dim;
+        const std::int64_t g = q.size(0) / hkv;
+        const bool evict = report_.compressed && cfg_.decode_eviction &&
+                           cfg_.selector.kind == SelectorConfig::Kind::Cake;
+        offsets_.resize(static_cast<std::size_t>(hkv));
+        lengths_.resize(static_cast<std::size_t>(hkv));
+        std::int64_t max_len = 0;
+        const at::Tensor kc = k.contiguous(), vc = v.contiguous();  // [Hkv, 1, d]
+        for (std::int64_t h = 0; h < hkv; ++h) {
+            Segment& s = L.heads[static_cast<std::size_t>(h)];
+            if (s.length >= s.capacity) throw InputError("compressed cache: segment is full");
+            std::memcpy(L.k.data_ptr<float>() + (s.offset + s.length) * d,
+                        kc.data_ptr<float>() + h * d, static_cast<std::size_t>(d) * sizeof(float));
+            std::memcpy(L.v.data_ptr<float>() + (s.offset + s.length) * d,
+                        vc.data_ptr<float>() + h * d, static_cast<std::size_t>(d) * sizeof(float));
+            s.positions.push_back(length_);
+            ++s.length;
+            offsets_[static_cast<std::size_t>(h)] = s.offset;
+            lengths_[static_cast<std::size_t>(h)] = s.length;
+            max_len = std::max(max_len, s.length);
+        }
+        const at::Tensor qc = q.reshape({q.size(0), d}).contiguous();
+        at::Tensor out = at::empty({1, q.size(0) * d}, q.options());
+        kernels::RaggedDecodeArgs a;
+        a.q = qc.data_ptr<float>();
+        a.k = L.k.data_ptr<float>();
+        a.v = L.v.data_ptr<float>();
+        a.offsets = offsets_.data();
+        a.lengths = lengths_.data();
+        a.n_kv_heads = hkv;
+        a.group = g;
+        a.head_dim = d;
+        a.scale = static_cast<float>(spec_.scale);
+        a.out = out.data_ptr<float>();
+        if (evict) {
+            probs_.resize(static_cast<std::size_t>(q.size(0) * max_len));
+            a.probs = probs_.data();
+            a.probs_stride = max_len;
+        }
+        kernels::ragged_decode_attention_cpu(a);
+        if (evict) {
+            for (std::int64_t h = 0; h < hkv; ++h) {
+                Segment& s = L.heads[static_cast<std::size_t>(h)];
+                if (s.length <= s.budget + w_keep_) continue;
+                const at::Tensor p = at::from_blob(probs_.data() + h * g * max_len, {g, max_len},
+                                                   at::TensorOptions().dtype(at::kFloat));
+                evict_one(L, s, p.narrow(1, 0, s.length));
+            }
         }
         return out;
     }
@@ -316,6 +379,8 @@ private:
     model::CompressionReport report_;
     std::int64_t length_ = 0, w_keep_ = 0, elem_ = 4;
     bool cascading_ = false;
+    std::vector<std::int64_t> offsets_, lengths_;  // decode scratch, reused every step
+    std::vector<float> probs_;
 };
 
 }  // namespace

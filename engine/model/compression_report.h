@@ -33,6 +33,9 @@ struct CompressionReport {
     std::int64_t window_keep = 0;  // w_keep
     std::optional<double> retention_nominal;
     bool compressed = false;
+    // Time spent on compression during the prefill (window statistics, allocation, selection,
+    // gathering kept entries), excluding the model's own forward.
+    double compression_ms = 0.0;
     std::vector<LayerReport> layers;
 };
 

@@ -1,6 +1,7 @@
 // The one table of supported model families, keyed by config.json's "architectures"[0].
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ struct FamilyRow {
     // Builds the model from validated config and a weight source (checkpoint or random).
     std::unique_ptr<Model> (*create)(const ModelConfig& cfg, WeightSource& weights,
                                      const LoadOptions& opts);
+    // Weights the family's checkpoints hold for cfg, a tied lm_head counted once.
+    std::int64_t (*param_count)(const ModelConfig& cfg);
 };
 
 const std::vector<FamilyRow>& family_rows();

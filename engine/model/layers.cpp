@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/model/rope.h"
+
 namespace hace::model {
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
@@ -12,17 +14,32 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
     return weight * (x.scalar_type() == at::kFloat ? normed : normed.to(x.scalar_type()));
 }
 
+at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                      double eps) {
+    return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+}
+
 RopeTables make_rope_tables(std::int64_t positions, std::int64_t head_dim, double theta,
                             at::ScalarType dtype) {
-    const std::int64_t half = head_dim / 2;
+    return rope_rows(rope_inv_freq(head_dim, theta, {}), 0, positions, 1.0, dtype);
+}
+
+RopeTables rope_rows(const std::vector<double>& inv_freq, std::int64_t start, std::int64_t t,
+                     double scale, at::ScalarType dtype) {
     const auto dbl = at::TensorOptions().dtype(at::kDouble);
-    const at::Tensor inv_freq =
-        1.0 / at::pow(theta, at::arange(0, head_dim, 2, dbl) / static_cast<double>(head_dim));
-    const at::Tensor pos = at::arange(positions, dbl);
-    const at::Tensor freqs = at::outer(pos, inv_freq);  // [P, half]
-    const at::Tensor emb = at::cat({freqs, freqs}, -1);  // [P, d]
-    (void)half;
-    return {emb.cos().to(dtype).contiguous(), emb.sin().to(dtype).contiguous()};
+    const auto half = static_cast<std::int64_t>(inv_freq.size());
+    const at::Tensor freq = at::empty({half}, dbl);
+    std::copy(inv_freq.begin(), inv_freq.end(), freq.data_ptr<double>());
+    const at::Tensor angles = at::outer(at::arange(start, start + t, dbl), freq);  // [t, half]
+    // cos/sin are taken in double and only then rounded, so long positions stay exact.
+    at::Tensor c = angles.cos(), s = angles.sin();
+    if (scale != 1.0) {
+        c.mul_(scale);
+        s.mul_(scale);
+    }
+    c = c.to(dtype);
+    s = s.to(dtype);
+    return {at::cat({c, c}, -1), at::cat({s, s}, -1)};
 }
 
 at::Tensor apply_rope(const at::Tensor& x, const RopeTables& rope, std::int64_t start) {
@@ -43,7 +60,7 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
     const std::int64_t g = hq / hkv;
     const std::int64_t end = start + t;
     const at::Tensor keys_t = k.narrow(1, 0, end).transpose(1, 2);  // [Hkv, d, end]
-    const at::Tensor values = v.narrow(1, 0, end);                 // [Hkv, end, d]
+    const at::Tensor values = v.narrow(1, 0, end);                  // [Hkv, end, d]
     const at::Tensor q4 = q.view({hkv, g, t, d});
     const bool low_precision = q.scalar_type() != at::kFloat;
 
@@ -56,25 +73,33 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
         return at::bmm(probs, values.narrow(1, first, end - first)).reshape({1, hq * d});
     }
 
-    // Chunk the queries so that one chunk's scores stay around 32 MiB for all heads.
+    // Chunk the queries so that one chunk's scores stay around 32 MiB for all heads. A chunk of
+    // queries [a, a + c) sees keys [0, start + a + c) only; just its last c columns can be masked.
     const std::int64_t budget_elems = (32ll << 20) / 4;
     const std::int64_t chunk =
         std::clamp<std::int64_t>(budget_elems / std::max<std::int64_t>(1, hq * end), 16, 1024);
     at::Tensor out = at::empty({t, hq, d}, q.options());
     const auto idx_opts = at::TensorOptions().dtype(at::kLong);
-    const at::Tensor key_pos = at::arange(end, idx_opts);
     for (std::int64_t a = 0; a < t; a += chunk) {
         const std::int64_t c = std::min(chunk, t - a);
+        const std::int64_t visible = start + a + c;
+        const std::int64_t first = window > 0 ? std::max<std::int64_t>(0, start + a - window + 1) : 0;
+        const std::int64_t span = visible - first;
         const at::Tensor qc = q4.narrow(2, a, c).reshape({hkv, g * c, d});
-        at::Tensor scores = at::bmm(qc, keys_t).mul_(scale).view({hkv, g, c, end});
-        const at::Tensor query_pos = at::arange(start + a, start + a + c, idx_opts).unsqueeze(1);
-        at::Tensor masked = key_pos.unsqueeze(0) > query_pos;  // [c, end]
-        if (window > 0) masked.logical_or_(key_pos.unsqueeze(0) <= query_pos - window);
+        at::Tensor scores = at::bmm(qc, keys_t.narrow(2, first, span)).mul_(scale);
         if (low_precision) scores = scores.to(at::kFloat);
+        scores = scores.view({hkv, g, c, span});
+        // Query i (position start + a + i) may see key position p iff p <= start + a + i
+        // (and p > start + a + i - window with a sliding window).
+        const at::Tensor key_pos = at::arange(first, visible, idx_opts).unsqueeze(0);
+        const at::Tensor query_pos = at::arange(start + a, visible, idx_opts).unsqueeze(1);
+        at::Tensor masked = key_pos > query_pos;  // [c, span]
+        if (window > 0) masked.logical_or_(key_pos <= query_pos - window);
         scores.masked_fill_(masked, -std::numeric_limits<float>::infinity());
         at::Tensor probs = scores.softmax(-1);
         if (low_precision) probs = probs.to(q.scalar_type());
-        const at::Tensor oc = at::bmm(probs.view({hkv, g * c, end}), values);  // [Hkv, G*c, d]
+        const at::Tensor oc =
+            at::bmm(probs.view({hkv, g * c, span}), values.narrow(1, first, span));  // [Hkv, G*c, d]
         out.narrow(0, a, c).copy_(oc.view({hq, c, d}).transpose(0, 1));
     }
     return out.view({t, hq * d});

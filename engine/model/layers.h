@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <ATen/ATen.h>
 
@@ -10,6 +11,10 @@ namespace hace::model {
 // RMSNorm as Hugging Face computes it: statistics in float32, result cast back, then scaled.
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
 
+// LayerNorm over the last dimension (OPT); weight and bias may be undefined.
+at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                      double eps);
+
 // cos/sin tables [positions, head_dim] for rotate-half RoPE, computed in double precision.
 struct RopeTables {
     at::Tensor cos;
@@ -17,6 +22,10 @@ struct RopeTables {
 };
 RopeTables make_rope_tables(std::int64_t positions, std::int64_t head_dim, double theta,
                             at::ScalarType dtype);
+// Rows for positions start..start+t-1 of the frequencies inv_freq [head_dim / 2]: angles p * f
+// duplicated over both halves, cos and sin both multiplied by `scale`.
+RopeTables rope_rows(const std::vector<double>& inv_freq, std::int64_t start, std::int64_t t,
+                     double scale, at::ScalarType dtype);
 
 // Applies rotate-half RoPE in place semantics to x [heads, T, head_dim] for positions
 // start..start+T-1 and returns the rotated tensor.

@@ -1,19 +1,44 @@
 #include "engine/model/model_config.h"
 
+#include <sstream>
+
 #include "engine/core/error.h"
 #include "engine/core/json_io.h"
 #include "engine/model/config_reader.h"
+#include "engine/model/families/llama.h"
 #include "engine/model/family_registry.h"
 
 namespace hace::model {
 
 std::int64_t ModelConfig::param_count() const {
-    const std::int64_t attn = hidden * n_q_heads * head_dim * 2 + hidden * n_kv_heads * head_dim * 2;
-    const std::int64_t mlp = 3 * hidden * intermediate;
-    const std::int64_t norms = 2 * hidden;
-    std::int64_t total = n_layers * (attn + mlp + norms) + hidden + vocab * hidden;
-    if (!tie_word_embeddings) total += vocab * hidden;
-    return total;
+    const FamilyRow* row = find_family(architecture);
+    return row ? row->param_count(*this) : llama_param_count(*this);
+}
+
+std::string ModelConfig::position_encoding() const {
+    std::ostringstream out;
+    if (family == "opt") {
+        out << "learned absolute positions (rows p + 2), " << max_positions << " positions";
+        return out.str();
+    }
+    out << "RoPE (rotate-half) theta " << rope_theta;
+    const RopeScaling& s = rope_scaling;
+    if (!s.type.empty()) {
+        out << ", " << s.type << " scaling factor " << s.factor << " over " << s.original_context
+            << " positions";
+        if (s.type == "llama3") {
+            out << " (low_freq_factor " << s.low_freq_factor << ", high_freq_factor "
+                << s.high_freq_factor << ")";
+        } else if (s.type == "yarn") {
+            out << " (beta_fast " << s.beta_fast << ", beta_slow " << s.beta_slow
+                << ", attention factor " << s.attention_factor << ")";
+        }
+    }
+    if (dynamic_ntk) out << ", Qwen dynamic NTK past seq_length " << seq_length;
+    if (logn_attn) out << ", logn query scaling past seq_length " << seq_length;
+    if (sliding_window > 0) out << ", sliding window " << sliding_window;
+    out << ", max " << max_positions << " positions";
+    return out.str();
 }
 
 ModelConfig parse_model_config(const nlohmann::json& j, const std::string& file) {

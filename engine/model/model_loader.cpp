@@ -1,5 +1,6 @@
 // load_model / random_model: config -> family row -> weights -> model; plus backend threads.
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -58,7 +59,13 @@ std::unique_ptr<Model> random_model(const ModelConfig& cfg, const LoadOptions& o
 }
 
 void set_compute_threads(int n) {
-    if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (n <= 0) {
+        // An explicit OMP_NUM_THREADS wins over "all cores" (test runners and batch schedulers set
+        // it to avoid oversubscribing shared machines).
+        const char* env = std::getenv("OMP_NUM_THREADS");
+        n = env && std::atoi(env) > 0 ? std::atoi(env)
+                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
     at::set_num_threads(n);
     g_threads_set.store(true);
 }

@@ -30,7 +30,7 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
-Run hace(const std::vector<std::string>& args) {
+Run run_hace(const std::vector<std::string>& args) {
     static int counter = 0;
     const auto err_file = std::filesystem::temp_directory_path() /
                           ("hace-cli-err-" + std::to_string(::getpid()) + "-" +
@@ -65,7 +65,7 @@ void expect_bad_input(const Run& r, const std::vector<std::string>& words) {
 }
 
 TEST(CliInfo, DescribesTheBundledModel) {
-    const auto r = hace({"info", model_dir("stories260K").string(), "--json"});
+    const auto r = run_hace({"info", model_dir("stories260K").string(), "--json"});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = r.json();
     for (const char* k : {"architecture", "family", "layers", "q_heads", "kv_heads", "head_dim",
@@ -85,7 +85,7 @@ TEST(CliGenerate, ReproducesTheGoldenThroughJson) {
     const auto golden = nlohmann::json::parse(in);
     const auto& c = golden["cases"][1];  // "Once upon a time"
     const auto logits_file = hace::test::temp_dir("cli-logits") / "logits.json";
-    const auto r = hace({"generate", "--model", dir.string(), "--prompt",
+    const auto r = run_hace({"generate", "--model", dir.string(), "--prompt",
                          c["prompt_text"].get<std::string>(), "--max-new-tokens", "40",
                          "--ignore-eos", "--json", "--logits-out", logits_file.string()});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -121,7 +121,7 @@ TEST(CliGenerate, PromptIdsAndSeededSampling) {
     auto with_seed = [&](const std::string& s) {
         auto a = base;
         a.insert(a.end(), {"--seed", s});
-        return hace(a);
+        return run_hace(a);
     };
     const auto a = with_seed("11"), b = with_seed("11"), c = with_seed("12");
     ASSERT_EQ(a.code, 0) << a.err;
@@ -131,7 +131,7 @@ TEST(CliGenerate, PromptIdsAndSeededSampling) {
 }
 
 TEST(CliTokenize, EncodesWithBos) {
-    const auto r = hace({"tokenize", "--tokenizer", model_dir("stories260K").string(), "--text",
+    const auto r = run_hace({"tokenize", "--tokenizer", model_dir("stories260K").string(), "--text",
                          "Once upon a time", "--json"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.json()["ids"], nlohmann::json({1, 403, 407, 261, 378}));
@@ -139,7 +139,7 @@ TEST(CliTokenize, EncodesWithBos) {
 }
 
 TEST(CliBench, PrintsTheBenchmarkFields) {
-    const auto r = hace({"bench", "--model", model_dir("stories260K").string(), "--context", "64",
+    const auto r = run_hace({"bench", "--model", model_dir("stories260K").string(), "--context", "64",
                          "--new-tokens", "8", "--repeats", "1"});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = r.json();
@@ -152,20 +152,20 @@ TEST(CliBench, PrintsTheBenchmarkFields) {
 }
 
 TEST(CliBadInput, UnknownFlagAndCommand) {
-    expect_bad_input(hace({"generate", "--modle", "x"}), {"unknown flag --modle"});
-    expect_bad_input(hace({"frobnicate"}), {"unknown command"});
-    expect_bad_input(hace({"generate", "--model", model_dir("stories260K").string()}),
+    expect_bad_input(run_hace({"generate", "--modle", "x"}), {"unknown flag --modle"});
+    expect_bad_input(run_hace({"frobnicate"}), {"unknown command"});
+    expect_bad_input(run_hace({"generate", "--model", model_dir("stories260K").string()}),
                      {"--prompt"});
 }
 
 TEST(CliBadInput, EmptyPromptAndTooLongPrompt) {
     const auto m = model_dir("stories260K").string();
-    expect_bad_input(hace({"generate", "--model", m, "--prompt", ""}), {"empty"});
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", ""}), {"empty"});
     std::string ids = "1";
     for (int i = 0; i < 600; ++i) ids += ",300";
-    expect_bad_input(hace({"generate", "--model", m, "--prompt-ids", ids}),
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt-ids", ids}),
                      {"601 tokens", "max_position_embeddings = 512"});
-    expect_bad_input(hace({"generate", "--model", m, "--prompt-ids", "1,99999"}), {"99999"});
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt-ids", "1,99999"}), {"99999"});
 }
 
 TEST(CliBadInput, BrokenModelFolders) {
@@ -175,23 +175,23 @@ TEST(CliBadInput, BrokenModelFolders) {
     const auto no_cfg = root / "no-config";
     hace::test::copy_model_dir(src, no_cfg);
     std::filesystem::remove(no_cfg / "config.json");
-    expect_bad_input(hace({"generate", "--model", no_cfg.string(), "--prompt", "Hi"}),
+    expect_bad_input(run_hace({"generate", "--model", no_cfg.string(), "--prompt", "Hi"}),
                      {"config.json", "missing"});
 
     const auto corrupt = root / "corrupt-config";
     hace::test::copy_model_dir(src, corrupt);
     std::ofstream(corrupt / "config.json") << "{ this is not json";
-    expect_bad_input(hace({"info", corrupt.string()}), {"config.json", "malformed JSON"});
+    expect_bad_input(run_hace({"info", corrupt.string()}), {"config.json", "malformed JSON"});
 
     const auto arch = root / "unknown-arch";
     hace::test::copy_model_dir(src, arch);
     std::ofstream(arch / "config.json") << R"({"architectures": ["BertModel"]})";
-    expect_bad_input(hace({"info", arch.string()}), {"config.json", "BertModel"});
+    expect_bad_input(run_hace({"info", arch.string()}), {"config.json", "BertModel"});
 
     const auto trunc = root / "truncated";
     hace::test::copy_model_dir(src, trunc);
     std::filesystem::resize_file(trunc / "model.safetensors", 5000);
-    expect_bad_input(hace({"generate", "--model", trunc.string(), "--prompt", "Hi"}),
+    expect_bad_input(run_hace({"generate", "--model", trunc.string(), "--prompt", "Hi"}),
                      {"model.safetensors"});
 
     const auto offsets = root / "offsets";
@@ -199,14 +199,14 @@ TEST(CliBadInput, BrokenModelFolders) {
     auto parts = hace::test::read_safetensors(offsets / "model.safetensors");
     parts.header["model.norm.weight"]["data_offsets"] = {0, 1u << 30};
     hace::test::write_safetensors(offsets / "model.safetensors", parts);
-    expect_bad_input(hace({"info", offsets.string()}), {"model.safetensors", "model.norm.weight"});
+    expect_bad_input(run_hace({"info", offsets.string()}), {"model.safetensors", "model.norm.weight"});
 
     const auto missing = root / "missing-tensor";
     hace::test::copy_model_dir(src, missing);
     parts = hace::test::read_safetensors(missing / "model.safetensors");
     parts.header.erase("model.layers.4.self_attn.k_proj.weight");
     hace::test::write_safetensors(missing / "model.safetensors", parts);
-    expect_bad_input(hace({"generate", "--model", missing.string(), "--prompt", "Hi"}),
+    expect_bad_input(run_hace({"generate", "--model", missing.string(), "--prompt", "Hi"}),
                      {"model.layers.4.self_attn.k_proj.weight", "missing"});
 
     const auto shape = root / "wrong-shape";
@@ -214,25 +214,130 @@ TEST(CliBadInput, BrokenModelFolders) {
     parts = hace::test::read_safetensors(shape / "model.safetensors");
     parts.header["model.norm.weight"]["shape"] = {32, 2};
     hace::test::write_safetensors(shape / "model.safetensors", parts);
-    expect_bad_input(hace({"generate", "--model", shape.string(), "--prompt", "Hi"}),
+    expect_bad_input(run_hace({"generate", "--model", shape.string(), "--prompt", "Hi"}),
                      {"model.norm.weight", "[64]", "[32, 2]"});
 
     const auto pickle = root / "pickle";
     hace::test::copy_model_dir(src, pickle);
     std::filesystem::remove(pickle / "model.safetensors");
     std::ofstream(pickle / "pytorch_model.bin") << "not a real checkpoint";
-    expect_bad_input(hace({"generate", "--model", pickle.string(), "--prompt", "Hi"}),
+    expect_bad_input(run_hace({"generate", "--model", pickle.string(), "--prompt", "Hi"}),
                      {"pytorch_model.bin", "pickle"});
 }
 
 TEST(CliBadInput, NoCrashOnGarbageNumbers) {
     const auto m = model_dir("stories260K").string();
-    expect_bad_input(hace({"generate", "--model", m, "--prompt", "x", "--max-new-tokens", "ten"}),
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--max-new-tokens", "ten"}),
                      {"--max-new-tokens"});
-    expect_bad_input(hace({"generate", "--model", m, "--prompt", "x", "--top-p", "2"}), {"top-p"});
-    expect_bad_input(hace({"generate", "--model", m, "--prompt", "x", "--dtype", "f8"}),
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--top-p", "2"}), {"top-p"});
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--dtype", "f8"}),
                      {"--dtype"});
-    expect_bad_input(hace({"bench", "--shape", "nope", "--random-weights"}), {"unknown shape"});
+    expect_bad_input(run_hace({"bench", "--shape", "nope", "--random-weights"}), {"unknown shape"});
 }
 
 }  // namespace
+
+namespace {
+
+std::string needle_prompt_ids(int which) {
+    std::ifstream in(hace::test::shared_data() / "models/needle-llama-1m/golden.json");
+    const auto g = nlohmann::json::parse(in);
+    std::string ids;
+    for (const auto& id : g["cases"][which]["prompt_ids"]) {
+        if (!ids.empty()) ids += ",";
+        ids += std::to_string(id.get<int>());
+    }
+    return ids;
+}
+
+// A HeadKV-format score file for the needle model (4 layers x 8 query heads), unequal scores.
+std::filesystem::path needle_head_scores() {
+    const auto file = hace::test::temp_dir("cli-scores") / "scores.json";
+    nlohmann::json j = nlohmann::json::object();
+    for (int l = 0; l < 4; ++l) {
+        for (int h = 0; h < 8; ++h) {
+            j[std::to_string(l) + "-" + std::to_string(h)] = {0.01 * (l + 1) * (h + 1), 0.02};
+        }
+    }
+    std::ofstream(file) << j.dump();
+    return file;
+}
+
+}  // namespace
+
+TEST(CliCompress, DumpFollowsTheDesignContract) {
+    HACE_REQUIRE_PATH(hace::test::shared_data() / "models/needle-llama-1m");
+    const auto dump = hace::test::temp_dir("cli-dump") / "dump.json";
+    const auto r = run_hace({"compress", "--model", model_dir("needle-llama-1m").string(),
+                         "--prompt-ids", needle_prompt_ids(2), "--method", "hace", "--retention",
+                         "0.05", "--head-scores", needle_head_scores().string(), "--dump",
+                         dump.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::ifstream in(dump);
+    const auto d = nlohmann::json::parse(in);
+    for (const char* k : {"method", "mode", "model", "prompt_tokens", "capacity", "window",
+                          "window_keep", "retention_nominal", "retention", "params", "layers"}) {
+        EXPECT_TRUE(d.contains(k)) << k;
+    }
+    EXPECT_EQ(d["method"], "hace");
+    EXPECT_EQ(d["mode"], "equal");
+    EXPECT_EQ(d["prompt_tokens"], 900);
+    EXPECT_EQ(d["capacity"], 45);  // round(0.05 * 900)
+    EXPECT_EQ(d["window_keep"], 22);  // min(32, 45 / 2)
+    ASSERT_EQ(d["layers"].size(), 4u);
+    std::int64_t kept = 0, budget = 0;
+    for (const auto& L : d["layers"]) {
+        EXPECT_TRUE(L["preference"].is_number());
+        std::int64_t layer_budget = 0;
+        ASSERT_EQ(L["heads"].size(), 2u);
+        for (const auto& h : L["heads"]) {
+            layer_budget += h["budget"].get<std::int64_t>();
+            const auto pos = h["kept"].get<std::vector<std::int64_t>>();
+            EXPECT_TRUE(std::is_sorted(pos.begin(), pos.end()));
+            EXPECT_EQ(static_cast<std::int64_t>(pos.size()), h["budget"].get<std::int64_t>() + 22);
+            kept += static_cast<std::int64_t>(pos.size());
+        }
+        EXPECT_EQ(L["budget"], layer_budget);
+        budget += layer_budget;
+    }
+    EXPECT_LE(budget, 4 * 2 * (45 - 22));
+    EXPECT_NEAR(d["retention"].get<double>(), kept / (4.0 * 2 * 900), 1e-12);
+    EXPECT_EQ(d["params"]["selector"], "SEL-CAKE");
+    EXPECT_EQ(d["params"]["head_rule"], "HEADKV_SPLIT");
+}
+
+TEST(CliGenerate, CompressedGenerationReportsKeptEntries) {
+    HACE_REQUIRE_PATH(hace::test::shared_data() / "models/needle-llama-1m");
+    const auto r = run_hace({"generate", "--model", model_dir("needle-llama-1m").string(),
+                         "--prompt-ids", needle_prompt_ids(2), "--method", "snapkv",
+                         "--retention", "0.05", "--selector", "snap", "--max-new-tokens", "8",
+                         "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = r.json();
+    EXPECT_EQ(j["method"], "snapkv");
+    EXPECT_THAT(j["text"].get<std::string>(), HasSubstr("39901"));
+    EXPECT_LT(j["kv"]["kept_entries"].get<double>(), 0.1 * j["kv"]["full_entries"].get<double>());
+    EXPECT_EQ(j["kv"]["bytes"], j["kv"]["kept_entries"].get<std::int64_t>() * 2 * 16 * 4);
+    EXPECT_EQ(j["params"]["selector"], "SEL-SNAP");
+}
+
+TEST(CliBadInput, CompressionFlags) {
+    const auto m = model_dir("needle-llama-1m").string();
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--method", "zip"}),
+                     {"unknown method"});
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--method", "snapkv"}),
+                     {"--retention", "--capacity"});
+    expect_bad_input(run_hace({"compress", "--model", m, "--prompt", "x", "--method", "hace",
+                           "--retention", "0.1"}),
+                     {"--head-scores"});
+    const auto official = hace::test::shared_data() /
+                          "head_scores/headkv/Mistral-7B-Instruct-v0.2_retrieval_reasoning_heads.json";
+    if (std::filesystem::exists(official)) {
+        expect_bad_input(run_hace({"compress", "--model", m, "--prompt", "x", "--method", "headkv",
+                               "--retention", "0.1", "--head-scores", official.string()}),
+                         {"layers", "expected 4", "got 32"});
+    }
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--method", "snapkv",
+                           "--retention", "1.5"}),
+                     {"retention"});
+}

@@ -1,7 +1,10 @@
-// Llama family forward (LlamaForCausalLM): RMSNorm, rotate-half RoPE, grouped-query attention,
-// SwiGLU MLP, tied or untied lm_head. Reference: Hugging Face modeling_llama (re-stated, not
-// copied). Q/K/V and gate/up projections are fused into one matrix each at load time so a decode
-// step issues fewer, larger GEMVs; the fusion does not change any arithmetic.
+// Llama family forward (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM): RMSNorm,
+// rotate-half RoPE (with rope_scaling, see rope.h), grouped-query attention, SwiGLU MLP, tied or
+// untied lm_head. Mistral differs only by its sliding window (applied by the KV cache through
+// attention_spec), Qwen2 by q/k/v biases without an o_proj bias. Reference: Hugging Face
+// modeling_llama / modeling_mistral / modeling_qwen2 (re-stated, not copied). Q/K/V and gate/up
+// projections are fused into one matrix each at load time so a decode step issues fewer, larger
+// GEMVs; the fusion does not change any arithmetic.
 #include "engine/model/families/llama.h"
 
 #include <cmath>
@@ -9,17 +12,18 @@
 #include "engine/core/error.h"
 #include "engine/model/causal_lm.h"
 #include "engine/model/layers.h"
+#include "engine/model/rope.h"
 #include "engine/model/weight_source.h"
 
 namespace hace::model {
 namespace {
 
 struct LlamaLayer {
-    at::Tensor attn_norm, mlp_norm;  // [hidden]
-    at::Tensor w_qkv, b_qkv;         // [(Hq + 2 Hkv) d, hidden], bias optional
-    at::Tensor w_o, b_o;             // [hidden, Hq d]
-    at::Tensor w_gate_up, b_gate_up; // [2 I, hidden]
-    at::Tensor w_down, b_down;       // [hidden, I]
+    at::Tensor attn_norm, mlp_norm;   // [hidden]
+    at::Tensor w_qkv, b_qkv;          // [(Hq + 2 Hkv) d, hidden], bias optional
+    at::Tensor w_o, b_o;              // [hidden, Hq d]
+    at::Tensor w_gate_up, b_gate_up;  // [2 I, hidden]
+    at::Tensor w_down, b_down;        // [hidden, I]
 };
 
 at::Tensor maybe(WeightSource& w, bool present, const std::string& name, std::int64_t n,
@@ -29,8 +33,8 @@ at::Tensor maybe(WeightSource& w, bool present, const std::string& name, std::in
 
 class LlamaModel final : public CausalLm {
 public:
-    LlamaModel(const ModelConfig& cfg, WeightSource& w, const LoadOptions& opts) : cfg_(cfg) {
-        dtype_ = opts.dtype.value_or(DType::F32);
+    LlamaModel(const ModelConfig& cfg, WeightSource& w, const LoadOptions& opts)
+        : cfg_(cfg), dtype_(opts.dtype.value_or(DType::F32)), rope_(cfg, to_scalar_type(dtype_)) {
         const auto dt = to_scalar_type(dtype_);
         const std::int64_t h = cfg.hidden, d = cfg.head_dim, i = cfg.intermediate;
         const std::int64_t q_out = cfg.n_q_heads * d, kv_out = cfg.n_kv_heads * d;
@@ -45,7 +49,7 @@ public:
             L.w_qkv = at::cat({w.take(a + "q_proj.weight", {q_out, h}, dt),
                                w.take(a + "k_proj.weight", {kv_out, h}, dt),
                                w.take(a + "v_proj.weight", {kv_out, h}, dt)});
-            if (cfg.attention_bias) {
+            if (cfg.attention_bias || cfg.qkv_bias) {
                 L.b_qkv = at::cat({w.take(a + "q_proj.bias", {q_out}, dt),
                                    w.take(a + "k_proj.bias", {kv_out}, dt),
                                    w.take(a + "v_proj.bias", {kv_out}, dt)});
@@ -55,8 +59,8 @@ public:
             L.w_gate_up = at::cat({w.take(m + "gate_proj.weight", {i, h}, dt),
                                    w.take(m + "up_proj.weight", {i, h}, dt)});
             if (cfg.mlp_bias) {
-                L.b_gate_up = at::cat({w.take(m + "gate_proj.bias", {i}, dt),
-                                       w.take(m + "up_proj.bias", {i}, dt)});
+                L.b_gate_up = at::cat(
+                    {w.take(m + "gate_proj.bias", {i}, dt), w.take(m + "up_proj.bias", {i}, dt)});
             }
             L.w_down = w.take(m + "down_proj.weight", {h, i}, dt);
             L.b_down = maybe(w, cfg.mlp_bias, m + "down_proj.bias", h, dt);
@@ -66,7 +70,6 @@ public:
         // HF ties by reusing the embedding when tie_word_embeddings is set, even if a stored
         // lm_head.weight exists (stories260K stores an identical copy).
         lm_head_ = cfg.tie_word_embeddings ? embed_ : w.take("lm_head.weight", {cfg.vocab, h}, dt);
-        rope_ = make_rope_tables(cfg.max_positions, d, cfg.rope_theta, dt);
         weight_bytes_ = 0;
         for (const auto& L : layers_) {
             for (const auto* t : {&L.attn_norm, &L.mlp_norm, &L.w_qkv, &L.b_qkv, &L.w_o, &L.b_o,
@@ -83,14 +86,15 @@ public:
     std::string device() const override { return "cpu"; }
     std::int64_t weight_bytes() const override { return weight_bytes_; }
     AttentionSpec attention_spec() const override {
-        return {1.0 / std::sqrt(static_cast<double>(cfg_.head_dim)), 0};
+        return {1.0 / std::sqrt(static_cast<double>(cfg_.head_dim)), cfg_.sliding_window};
     }
 
     at::Tensor forward(const at::Tensor& ids, KvCache& kv) const override {
         const std::int64_t t = ids.size(0);
         const std::int64_t start = kv.length();
         const std::int64_t d = cfg_.head_dim, hq = cfg_.n_q_heads, hkv = cfg_.n_kv_heads;
-        at::Tensor x = embed_.index_select(0, ids);  // [T, hidden]
+        const RopeTables rope = rope_.rows(start, t);  // shared by every layer
+        at::Tensor x = embed_.index_select(0, ids);    // [T, hidden]
         for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
             const LlamaLayer& L = layers_[static_cast<std::size_t>(l)];
             const at::Tensor qkv = at::linear(rms_norm(x, L.attn_norm, cfg_.rms_eps), L.w_qkv,
@@ -99,14 +103,13 @@ public:
             const at::Tensor k = qkv.narrow(1, hq * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
             const at::Tensor v =
                 qkv.narrow(1, (hq + hkv) * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
-            const at::Tensor attn =
-                kv.attend(l, apply_rope(q, rope_, start), apply_rope(k, rope_, start), v);
+            const at::Tensor attn = kv.attend(l, apply_rope(q, rope, 0), apply_rope(k, rope, 0), v);
             x = x + at::linear(attn, L.w_o, L.b_o);
             const at::Tensor gu =
                 at::linear(rms_norm(x, L.mlp_norm, cfg_.rms_eps), L.w_gate_up, L.b_gate_up);
             const std::int64_t i = cfg_.intermediate;
-            x = x + at::linear(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), L.w_down,
-                               L.b_down);
+            x = x +
+                at::linear(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), L.w_down, L.b_down);
         }
         kv.advance(t);
         return rms_norm(x, final_norm_, cfg_.rms_eps);
@@ -119,10 +122,10 @@ public:
 private:
     ModelConfig cfg_;
     DType dtype_ = DType::F32;
+    Rope rope_;
     std::shared_ptr<const void> keep_alive_;
     at::Tensor embed_, final_norm_, lm_head_;
     std::vector<LlamaLayer> layers_;
-    RopeTables rope_;
     std::int64_t weight_bytes_ = 0;
 };
 

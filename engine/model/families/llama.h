@@ -1,6 +1,8 @@
-// Llama family (LlamaForCausalLM): config keys and model construction.
+// Llama family (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM): config keys and model
+// construction. The three share one forward; Mistral adds a sliding window, Qwen2 q/k/v biases.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -14,7 +16,10 @@ class Model;
 class WeightSource;
 
 void parse_llama_config(const nlohmann::json& j, const std::string& file, ModelConfig& cfg);
+void parse_mistral_config(const nlohmann::json& j, const std::string& file, ModelConfig& cfg);
+void parse_qwen2_config(const nlohmann::json& j, const std::string& file, ModelConfig& cfg);
 std::unique_ptr<Model> create_llama_model(const ModelConfig& cfg, WeightSource& weights,
                                           const LoadOptions& opts);
+std::int64_t llama_param_count(const ModelConfig& cfg);
 
 }  // namespace hace::model

@@ -310,16 +310,16 @@ TEST(SentencePiece, CorruptModelIsInputError) {
 }
 
 TEST(SentencePiece, FoldersWithoutSentencePiece) {
+    // A folder with vocab.json but no merges.txt is a broken byte-level BPE tokenizer.
     const fs::path dir = test::temp_dir("spm-bpe");
     std::ofstream(dir / "vocab.json") << "{}";
-    expect_input_error([&] { load_tokenizer(dir); },
-                       {dir.string(),
-                        "byte-level BPE tokenizers (tokenizer.json / "
-                        "vocab.json+merges.txt) are not supported yet"});
-    expect_input_error([&] { load_tokenizer(dir / "vocab.json"); }, {"not supported yet"});
+    expect_input_error([&] { load_tokenizer(dir); }, {"merges.txt"});
 
+    // A real byte-level BPE folder loads through the BPE tokenizer, not sentencepiece.
     const fs::path gpt2 = test::shared_data() / "tokenizers/gpt2";
-    if (fs::exists(gpt2)) expect_input_error([&] { load_tokenizer(gpt2); }, {"not supported yet"});
+    if (fs::exists(gpt2)) {
+        EXPECT_EQ(load_tokenizer(gpt2)->kind(), "bpe");
+    }
 
     const fs::path empty = test::temp_dir("spm-empty");
     expect_input_error([&] { load_tokenizer(empty); }, {empty.string(), "no tokenizer found"});
