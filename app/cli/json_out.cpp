@@ -54,7 +54,16 @@ std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem:
     const bool has_tokenizer = std::filesystem::exists(model_dir / "tokenizer.model") ||
                                std::filesystem::exists(model_dir / "tokenizer.json") ||
                                std::filesystem::exists(model_dir / "vocab.json");
-    if (source != "prompt-ids" || has_tokenizer) tok = tokenizer::load_tokenizer(model_dir);
+    if (source != "prompt-ids") {
+        tok = tokenizer::load_tokenizer(model_dir);
+    } else if (has_tokenizer) {
+        // Ids need no tokenizer; one that cannot be loaded only costs the decoded text.
+        try {
+            tok = tokenizer::load_tokenizer(model_dir);
+        } catch (const InputError& e) {
+            std::fprintf(stderr, "hace: warning: no output text: %s\n", e.what());
+        }
+    }
     std::vector<model::TokenId> ids;
     if (source == "prompt-ids") {
         ids = parse_id_list("prompt-ids", args.require("prompt-ids"));
