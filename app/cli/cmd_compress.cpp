@@ -22,6 +22,7 @@ int run_compress(const Args& args) {
     const auto prompt = read_prompt(args, dir, tok);
     const auto model = model::load_model(dir, opts);
     const auto& cfg = model->config();
+    if (tok) check_tokenizer_fits(*tok, cfg, dir);
     const auto ccfg = compression_config(args, cfg);
     const auto n = static_cast<std::int64_t>(prompt.size());
     if (n > cfg.max_positions) {

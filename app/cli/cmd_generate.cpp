@@ -38,6 +38,7 @@ int run_generate(const Args& args) {
 
     const auto model = model::load_model(dir, opts);
     const auto& cfg = model->config();
+    if (tok) check_tokenizer_fits(*tok, cfg, dir);
     if (static_cast<std::int64_t>(prompt.size()) > cfg.max_positions) {
         throw InputError("prompt of " + std::to_string(prompt.size()) +
                          " tokens is longer than max_position_embeddings = " +

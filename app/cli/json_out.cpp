@@ -39,6 +39,15 @@ model::LoadOptions load_options(const Args& args) {
     return opts;
 }
 
+void check_tokenizer_fits(const tokenizer::Tokenizer& tok, const model::ModelConfig& cfg,
+                          const std::filesystem::path& model_dir) {
+    if (tok.vocab_size() > cfg.vocab) {
+        throw InputError(model_dir.string() + ": tokenizer vocabulary (" +
+                         std::to_string(tok.vocab_size()) + " ids) exceeds the model's vocab_size (" +
+                         std::to_string(cfg.vocab) + ") in config.json");
+    }
+}
+
 std::vector<FlagSpec> prompt_flags() {
     return {
         {"prompt", true, "prompt text (BOS is prepended)"},

@@ -23,6 +23,9 @@ model::LoadOptions load_options(const Args& args);
 std::vector<FlagSpec> prompt_flags();
 // Reads the prompt ids. Loads the folder's tokenizer into `tok` when one is needed (text) or
 // present (for decoding output); throws InputError on an empty prompt.
+// Refuses a tokenizer that can produce ids the model has no embedding for.
+void check_tokenizer_fits(const tokenizer::Tokenizer& tok, const model::ModelConfig& cfg,
+                          const std::filesystem::path& model_dir);
 std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem::path& model_dir,
                                         std::unique_ptr<tokenizer::Tokenizer>& tok);
 

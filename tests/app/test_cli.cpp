@@ -233,6 +233,16 @@ TEST(CliBadInput, BrokenModelFolders) {
     expect_bad_input(run_hace({"generate", "--model", shape.string(), "--prompt", "Hi"}),
                      {"model.norm.weight", "[64]", "[32, 2]"});
 
+    const auto big_vocab = root / "big-vocab";
+    hace::test::copy_model_dir(src, big_vocab);
+    const auto llama2 = hace::test::shared_data() / "tokenizers/llama2/tokenizer.model";
+    if (std::filesystem::exists(llama2)) {
+        std::filesystem::copy_file(llama2, big_vocab / "tokenizer.model",
+                                   std::filesystem::copy_options::overwrite_existing);
+        expect_bad_input(run_hace({"generate", "--model", big_vocab.string(), "--prompt", "Hi"}),
+                         {"tokenizer vocabulary (32000 ids)", "vocab_size (512)"});
+    }
+
     const auto pickle = root / "pickle";
     hace::test::copy_model_dir(src, pickle);
     std::filesystem::remove(pickle / "model.safetensors");
