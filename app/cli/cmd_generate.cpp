@@ -34,7 +34,8 @@ int run_generate(const Args& args) {
     const auto opts = load_options(args);
 
     std::unique_ptr<tokenizer::Tokenizer> tok;
-    const std::vector<model::TokenId> prompt = read_prompt(args, dir, tok);
+    std::string chat_used;
+    const std::vector<model::TokenId> prompt = read_prompt(args, dir, tok, &chat_used);
 
     const auto model = model::load_model(dir, opts);
     const auto& cfg = model->config();
@@ -45,6 +46,11 @@ int run_generate(const Args& args) {
                          std::to_string(cfg.max_positions) + " of " + cfg.source.string());
     }
 
+    if (tok && tok->special_ids().eos >= 0) {
+        // Stop at the model's EOS ids and at the tokenizer's (a chat turn end such as <|im_end|>).
+        gen.stop_ids = cfg.eos_ids;
+        gen.stop_ids.push_back(tok->special_ids().eos);
+    }
     const kv::CompressionConfig ccfg = compression_config(args, cfg);
     const std::string method = ccfg.method;
     gen.make_session = [&](std::int64_t max_tokens) {
@@ -88,6 +94,7 @@ int run_generate(const Args& args) {
         {"device", model->device()},
         {"dtype", std::string(dtype_run_name(model->run_dtype()))},
         {"threads", model::compute_threads()},
+        {"chat_template", chat_used},
         {"prompt_tokens", r.prompt_tokens},
         {"output_ids", r.output_ids},
         {"text", tok ? nlohmann::json(text) : nlohmann::json(nullptr)},

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "engine/core/error.h"
+#include "engine/model/model_config.h"
+#include "engine/tokenizer/chat_template.h"
 
 namespace hace::cli {
 
@@ -54,11 +56,16 @@ std::vector<FlagSpec> prompt_flags() {
         {"prompt-file", true, "file holding the prompt text"},
         {"prompt-ids", true, "comma-separated token ids, used as given"},
         {"no-bos", false, "do not prepend BOS to a text prompt"},
+        {"chat", true, "wrap a text prompt in a chat template: auto (the family's), none, "
+                       "llama2, mistral, chatml"},
+        {"system", true, "system prompt for --chat"},
     };
 }
 
 std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem::path& model_dir,
-                                        std::unique_ptr<tokenizer::Tokenizer>& tok) {
+                                        std::unique_ptr<tokenizer::Tokenizer>& tok,
+                                        std::string* chat_used) {
+    if (chat_used) *chat_used = "none";
     const std::string source = args.one_of({"prompt", "prompt-file", "prompt-ids"});
     const bool has_tokenizer = std::filesystem::exists(model_dir / "tokenizer.model") ||
                                std::filesystem::exists(model_dir / "tokenizer.json") ||
@@ -75,6 +82,7 @@ std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem:
     }
     std::vector<model::TokenId> ids;
     if (source == "prompt-ids") {
+        if (args.has("chat")) throw InputError("--chat applies to text prompts, not --prompt-ids");
         ids = parse_id_list("prompt-ids", args.require("prompt-ids"));
     } else {
         std::string text;
@@ -89,7 +97,24 @@ std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem:
             text = buf.str();
         }
         if (text.empty()) throw InputError("the prompt is empty");
-        ids = tok->encode(text, /*add_bos=*/!args.has("no-bos"));
+        bool add_bos = !args.has("no-bos");
+        if (auto chat = args.get("chat")) {
+            std::string id = *chat;
+            if (id == "auto") {
+                const auto cfg = model::load_model_config(model_dir);
+                id = std::string(tokenizer::default_chat_template_for(
+                    cfg.model_type.empty() ? cfg.family : cfg.model_type));
+            }
+            const tokenizer::ChatTemplate& t = tokenizer::chat_template(id);
+            std::optional<std::string> system;
+            if (auto sys = args.get("system")) system = *sys;
+            text = t.render(text, system);
+            if (t.format != tokenizer::ChatFormat::none) add_bos = t.adds_bos_token;
+            if (chat_used) *chat_used = t.id;
+        } else if (args.has("system")) {
+            throw InputError("--system needs --chat");
+        }
+        ids = tok->encode(text, add_bos);
     }
     if (ids.empty()) throw InputError("the prompt is empty (no tokens)");
     return ids;

@@ -26,7 +26,10 @@ std::vector<FlagSpec> prompt_flags();
 // Refuses a tokenizer that can produce ids the model has no embedding for.
 void check_tokenizer_fits(const tokenizer::Tokenizer& tok, const model::ModelConfig& cfg,
                           const std::filesystem::path& model_dir);
+// --chat ID|auto wraps a text prompt in a chat template (auto: the family's own); the id used
+// ("none" without --chat) is stored in *chat_used.
 std::vector<model::TokenId> read_prompt(const Args& args, const std::filesystem::path& model_dir,
-                                        std::unique_ptr<tokenizer::Tokenizer>& tok);
+                                        std::unique_ptr<tokenizer::Tokenizer>& tok,
+                                        std::string* chat_used = nullptr);
 
 }  // namespace hace::cli

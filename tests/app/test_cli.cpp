@@ -369,3 +369,22 @@ TEST(CliBadInput, CompressionFlags) {
                            "--retention", "1.5"}),
                      {"retention"});
 }
+
+TEST(CliGenerate, ChatTemplateIsAppliedAndRecorded) {
+    REQUIRE_SENTENCEPIECE();
+    const auto m = model_dir("stories260K").string();
+    const auto plain = run_hace({"generate", "--model", m, "--prompt", "Hello", "--max-new-tokens",
+                                 "2", "--json"});
+    const auto chat = run_hace({"generate", "--model", m, "--prompt", "Hello", "--chat", "auto",
+                                "--max-new-tokens", "2", "--json"});
+    ASSERT_EQ(plain.code, 0) << plain.err;
+    ASSERT_EQ(chat.code, 0) << chat.err;
+    EXPECT_EQ(plain.json()["chat_template"], "none");
+    EXPECT_EQ(chat.json()["chat_template"], "llama2");  // model_type llama
+    // "[INST] Hello [/INST]" is longer than "Hello".
+    EXPECT_GT(chat.json()["prompt_tokens"].get<int>(), plain.json()["prompt_tokens"].get<int>() + 4);
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt-ids", "1,2", "--chat", "auto"}),
+                     {"--chat"});
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--chat", "vicuna"}),
+                     {"vicuna"});
+}
