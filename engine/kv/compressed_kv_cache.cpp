@@ -166,13 +166,11 @@ private:
         layers_[static_cast<std::size_t>(l)].holds_all = true;
     }
 
-    // Builds layer l's buffers from the prompt K/V [Hkv, n, d] keeping `keep[h]` positions.
-    void store_layer(std::int64_t l, const at::Tensor& k, const at::Tensor& v,
-                     const std::vector<std::vector<std::int64_t>>& keep,
-                     const std::vector<std::int64_t>& budgets) {
-        LayerStore& L = layers_[static_cast<std::size_t>(l)];
-        const std::int64_t slack = shape_.capacity - k.size(1);
-        std::vector<at::Tensor> k_parts, v_parts;
+    // Lays out one segment per head (kept entries + slack for generated tokens) and allocates the
+    // layer's flat K and V buffers; the caller fills the rows.
+    void layout(LayerStore& L, const std::vector<std::vector<std::int64_t>>& keep,
+                const std::vector<std::int64_t>& budgets, std::int64_t slack,
+                const at::TensorOptions& opts) {
         L.heads.assign(keep.size(), {});
         std::int64_t offset = 0;
         for (std::size_t h = 0; h < keep.size(); ++h) {
@@ -184,8 +182,16 @@ private:
             s.positions = keep[h];
             offset += s.capacity;
         }
-        L.k = at::empty({offset, shape_.head_dim}, k.options());
-        L.v = at::empty({offset, shape_.head_dim}, v.options());
+        L.k = at::empty({offset, shape_.head_dim}, opts);
+        L.v = at::empty({offset, shape_.head_dim}, opts);
+    }
+
+    // Builds layer l's buffers from the prompt K/V [Hkv, n, d] keeping `keep[h]` positions.
+    void store_layer(std::int64_t l, const at::Tensor& k, const at::Tensor& v,
+                     const std::vector<std::vector<std::int64_t>>& keep,
+                     const std::vector<std::int64_t>& budgets) {
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        layout(L, keep, budgets, shape_.capacity - k.size(1), k.options());
         for (std::size_t h = 0; h < keep.size(); ++h) {
             const Segment& s = L.heads[h];
             const at::Tensor idx = index_tensor(keep[h]);
@@ -204,19 +210,7 @@ private:
         // Gather from the current segments: positions -> row index inside the segment.
         const at::Tensor old_k = L.k, old_v = L.v;
         const auto old_heads = L.heads;
-        const std::int64_t slack = shape_.capacity - report_.prompt_tokens;
-        std::int64_t offset = 0;
-        for (std::size_t h = 0; h < keep.size(); ++h) {
-            Segment& s = L.heads[h];
-            s.offset = offset;
-            s.length = static_cast<std::int64_t>(keep[h].size());
-            s.capacity = s.length + slack;
-            s.budget = budgets[h];
-            s.positions = keep[h];
-            offset += s.capacity;
-        }
-        L.k = at::empty({offset, shape_.head_dim}, old_k.options());
-        L.v = at::empty({offset, shape_.head_dim}, old_v.options());
+        layout(L, keep, budgets, shape_.capacity - report_.prompt_tokens, old_k.options());
         for (std::size_t h = 0; h < keep.size(); ++h) {
             const Segment& old = old_heads[h];
             std::vector<std::int64_t> rows;

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <functional>
 #include <stdexcept>
-#include <string>
 
 namespace hace::kv::faithful {
 
@@ -40,7 +39,7 @@ std::int64_t int_floordiv(std::int64_t a, std::int64_t b) {
 
 }  // namespace
 
-// ---- PyramidKV ------------------------------------------------------------------------------
+// ---- PyramidKV ----------------------------------------------------------------------------------
 
 PyramidPlan pyramid_budgets(std::int64_t layers, std::int64_t capacity_c, std::int64_t window_w,
                             std::int64_t prompt_n, double beta) {
@@ -66,8 +65,7 @@ PyramidPlan pyramid_budgets(std::int64_t layers, std::int64_t capacity_c, std::i
         return plan;
     }
     plan.regime = PyramidPlan::Pyramid;
-    auto min_num =
-        static_cast<std::int64_t>(python_floordiv(static_cast<double>(bavg), beta));
+    auto min_num = static_cast<std::int64_t>(python_floordiv(static_cast<double>(bavg), beta));
     auto max_num = 2 * bavg - min_num;
     if (max_num >= prompt_n - window_w) {
         max_num = prompt_n - window_w;
@@ -81,7 +79,7 @@ PyramidPlan pyramid_budgets(std::int64_t layers, std::int64_t capacity_c, std::i
     return plan;
 }
 
-// ---- CAKE -----------------------------------------------------------------------------------
+// ---- CAKE ---------------------------------------------------------------------------------------
 
 std::vector<std::int64_t> cake_adjust_budgets(const std::vector<double>& raw_budgets,
                                               std::int64_t total_t, std::int64_t cap_p) {
@@ -193,7 +191,7 @@ std::pair<double, double> hace_default_tau(std::string_view model_family_key,
     return *cake_tau(cake_key, tuned);
 }
 
-// ---- HeadKV ---------------------------------------------------------------------------------
+// ---- HeadKV -------------------------------------------------------------------------------------
 
 namespace {
 
@@ -225,12 +223,12 @@ std::vector<std::vector<std::int64_t>> headkv_budgets(const std::vector<std::vec
     return headkv_formula(s, budget_b, beta);
 }
 
-std::vector<std::vector<std::int64_t>> headkv_budgets_kvf(
-    const std::vector<std::vector<double>>& s, std::int64_t capacity_c, double beta) {
+std::vector<std::vector<std::int64_t>> headkv_budgets_kvf(const std::vector<std::vector<double>>& s,
+                                                          std::int64_t capacity_c, double beta) {
     return headkv_formula(s, capacity_c, beta);
 }
 
-// ---- AdaKV ----------------------------------------------------------------------------------
+// ---- AdaKV --------------------------------------------------------------------------------------
 
 std::vector<std::int64_t> adakv_split(const std::vector<std::vector<float>>& head_scores,
                                       std::int64_t budget_b, double alpha, bool normalize) {
@@ -294,7 +292,7 @@ std::vector<std::int64_t> adakv_split(const std::vector<std::vector<float>>& hea
     return out;
 }
 
-// ---- Retention ratio -> capacity --------------------------------------------------------------
+// ---- Retention ratio -> capacity ----------------------------------------------------------------
 
 std::int64_t kvf_capacity_from_ratio(double ratio_r, std::int64_t prompt_n) {
     return static_cast<std::int64_t>(python_round(static_cast<double>(prompt_n) * ratio_r));

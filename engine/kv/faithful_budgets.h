@@ -19,10 +19,11 @@ namespace hace::kv::faithful {
 // floor(1.0 / 0.1) == 10. Every float `//` of sections 2 and 4.2 goes through this.
 double python_floordiv(double a, double b);
 
-// CPython's round(x) for floats and torch.round: nearest integer, ties to the even one.
+// CPython's round(x) for floats and torch.round: nearest integer, ties to the even one (the
+// HeadKV, AdaKV and KVF-ratio roundings of sections 3, 4.2 and 9.2).
 double python_round(double x);
 
-// ---- PyramidKV (section 2, KVF ffac1607 PyramidKVCluster) --------------------------------------
+// ---- PyramidKV (section 2, KVF ffac1607 PyramidKVCluster) ---------------------------------------
 
 struct PyramidPlan {
     // None: n < C, nothing is compressed; Uniform: C <= n < 2(C - w), SnapKV's C - w in every
@@ -74,7 +75,7 @@ std::optional<std::pair<double, double>> cake_tau(std::string_view model_key,
 std::pair<double, double> hace_default_tau(std::string_view model_family_key,
                                            std::int64_t capacity_c);
 
-// ---- HeadKV (section 4.2) -------------------------------------------------------------------------
+// ---- HeadKV (section 4.2) -----------------------------------------------------------------------
 
 // HKV official (ReasonSnapKVCluster): s[l][h] normalised over all L*H query heads (temperature
 // already applied), B = C - w. p = B // beta as a Python float, m = B - p,
@@ -87,8 +88,8 @@ std::vector<std::vector<std::int64_t>> headkv_budgets(const std::vector<std::vec
 // KVF's deviation (section 4.2.6): run_longbench.py applies the same formula to C instead of
 // C - w and the cluster appends the window on top, so each head stores b + w prompt tokens, w
 // more than its nominal capacity. Returns b (window excluded), like headkv_budgets.
-std::vector<std::vector<std::int64_t>> headkv_budgets_kvf(
-    const std::vector<std::vector<double>>& s, std::int64_t capacity_c, double beta);
+std::vector<std::vector<std::int64_t>> headkv_budgets_kvf(const std::vector<std::vector<double>>& s,
+                                                          std::int64_t capacity_c, double beta);
 
 // ---- AdaKV (section 3, FFY0/AdaKV efe4e2ee AdaptiveSnapKVCluster) -------------------------------
 
@@ -104,7 +105,7 @@ std::vector<std::vector<std::int64_t>> headkv_budgets_kvf(
 std::vector<std::int64_t> adakv_split(const std::vector<std::vector<float>>& head_scores,
                                       std::int64_t budget_b, double alpha, bool normalize);
 
-// ---- Retention ratio -> capacity (section 9.2) ----------------------------------------------------
+// ---- Retention ratio -> capacity (section 9.2) --------------------------------------------------
 
 // KVF --max_capacity_prompts_ratio: C = round(r * n), Python round (half to even); can be 0.
 std::int64_t kvf_capacity_from_ratio(double ratio_r, std::int64_t prompt_n);

@@ -14,6 +14,13 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
     return weight * (x.scalar_type() == at::kFloat ? normed : normed.to(x.scalar_type()));
 }
 
+at::Tensor swiglu_mlp(const at::Tensor& x, const at::Tensor& w_gate_up, const at::Tensor& b_gate_up,
+                      const at::Tensor& w_down, const at::Tensor& b_down) {
+    const at::Tensor gu = at::linear(x, w_gate_up, b_gate_up);
+    const std::int64_t i = gu.size(1) / 2;
+    return at::linear(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), w_down, b_down);
+}
+
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                       double eps) {
     return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);

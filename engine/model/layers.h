@@ -15,6 +15,11 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                       double eps);
 
+// Gated MLP of Llama and Qwen: down(silu(gate(x)) * up(x)) with the gate and up projections
+// fused into one matrix w_gate_up [2 I, hidden] (gate rows first). Biases may be undefined.
+at::Tensor swiglu_mlp(const at::Tensor& x, const at::Tensor& w_gate_up, const at::Tensor& b_gate_up,
+                      const at::Tensor& w_down, const at::Tensor& b_down);
+
 // cos/sin tables [positions, head_dim] for rotate-half RoPE, computed in double precision.
 struct RopeTables {
     at::Tensor cos;

@@ -105,11 +105,8 @@ public:
                 qkv.narrow(1, (hq + hkv) * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
             const at::Tensor attn = kv.attend(l, apply_rope(q, rope, 0), apply_rope(k, rope, 0), v);
             x = x + at::linear(attn, L.w_o, L.b_o);
-            const at::Tensor gu =
-                at::linear(rms_norm(x, L.mlp_norm, cfg_.rms_eps), L.w_gate_up, L.b_gate_up);
-            const std::int64_t i = cfg_.intermediate;
-            x = x +
-                at::linear(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), L.w_down, L.b_down);
+            x = x + swiglu_mlp(rms_norm(x, L.mlp_norm, cfg_.rms_eps), L.w_gate_up, L.b_gate_up,
+                               L.w_down, L.b_down);
         }
         kv.advance(t);
         return rms_norm(x, final_norm_, cfg_.rms_eps);

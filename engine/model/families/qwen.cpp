@@ -100,11 +100,8 @@ public:
             if (logn.defined()) q = q * logn;
             const at::Tensor attn = kv.attend(l, q, apply_rope(split(1), rope, 0), split(2));
             x = x + at::linear(attn, L.w_o, L.b_o);
-            const at::Tensor gu =
-                at::linear(rms_norm(x, L.ln_2, cfg_.rms_eps), L.w_gate_up, L.b_gate_up);
-            const std::int64_t i = cfg_.intermediate;
-            x = x +
-                at::linear(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), L.w_down, L.b_down);
+            x = x + swiglu_mlp(rms_norm(x, L.ln_2, cfg_.rms_eps), L.w_gate_up, L.b_gate_up,
+                               L.w_down, L.b_down);
         }
         kv.advance(t);
         return rms_norm(x, final_norm_, cfg_.rms_eps);
