@@ -1,5 +1,7 @@
 #include "app/cli/compression_flags.h"
 
+#include <cmath>
+
 #include "engine/core/error.h"
 #include "engine/kv/head_scores.h"
 
@@ -24,6 +26,9 @@ std::vector<FlagSpec> compression_flags() {
         {"head-scores", true, "HeadKV-format head score file (headkv, hace, hace-head)"},
         {"head-temperature", true, "head score temperature (default 1)"},
         {"no-decode-eviction", false, "SEL-CAKE: do not evict while decoding"},
+        {"mode", true, "equal (default: identical budgets, one selector) or faithful (each "
+                       "reference repository's own selector, granularity and integer quirks)"},
+        {"ada-normalize", false, "AdaKV score normalisation (faithful mode; off in AdaKV's runs)"},
     };
 }
 
@@ -31,7 +36,13 @@ kv::CompressionConfig compression_config(const Args& args, const model::ModelCon
     kv::CompressionConfig cfg;
     cfg.method = args.get_or("method", "full");
     const kv::MethodRow& row = kv::method_by_id(cfg.method);
-    cfg.selector = kv::selector_by_name(args.get_or("selector", "cake"));
+    cfg.mode = args.get_or("mode", "equal");
+    if (args.has("selector")) {
+        cfg.selector = kv::selector_by_name(args.require("selector"));
+    } else {
+        cfg.selector = cfg.mode == "faithful" ? kv::faithful_selector(row) : kv::sel_cake();
+    }
+    cfg.ada_normalize = args.has("ada-normalize");
     cfg.selector.window = args.int_or("window", cfg.selector.window);
     cfg.selector.pool = args.int_or("pool", cfg.selector.pool);
     cfg.selector.gamma = args.number_or("gamma", cfg.selector.gamma);
@@ -49,6 +60,16 @@ kv::CompressionConfig compression_config(const Args& args, const model::ModelCon
         cfg.head_scores = kv::kv_head_scores(scores, model.n_layers, model.n_q_heads,
                                              model.n_kv_heads, cfg.head_temperature);
         cfg.head_scores_source = *file;
+        // Faithful HeadKV allocates per query head: mean per head, normalised, temperature.
+        double sum = 0.0;
+        for (const auto& layer : scores.mean) {
+            for (double m : layer) sum += std::pow(m, cfg.head_temperature);
+        }
+        for (const auto& layer : scores.mean) {
+            std::vector<double> row_scores;
+            for (double m : layer) row_scores.push_back(sum > 0 ? std::pow(m, cfg.head_temperature) / sum : 0.0);
+            cfg.head_scores_query.push_back(std::move(row_scores));
+        }
     } else if (kv::needs_head_scores(row)) {
         throw InputError("--method " + cfg.method +
                          " needs --head-scores FILE (a HeadKV-format score file for this model)");
@@ -64,7 +85,9 @@ nlohmann::json report_json(const model::CompressionReport& r, const kv::Compress
     for (const auto& L : r.layers) {
         nlohmann::json heads = nlohmann::json::array();
         for (const auto& h : L.heads) {
-            heads.push_back({{"kv_head", h.kv_head}, {"budget", h.budget}, {"kept", h.kept}});
+            heads.push_back({{r.query_heads ? "q_head" : "kv_head", h.kv_head},
+                             {"budget", h.budget},
+                             {"kept", h.kept}});
             kept += static_cast<std::int64_t>(h.kept.size());
         }
         layers.push_back({{"layer", L.layer},

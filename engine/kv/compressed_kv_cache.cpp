@@ -10,6 +10,8 @@
 
 #include "engine/core/error.h"
 #include "engine/kernels/ragged_decode_attention.h"
+#include "engine/kv/budget.h"
+#include "engine/kv/faithful_budgets.h"
 #include "engine/kv/methods.h"
 #include "engine/kv/window_stats.h"
 #include "engine/model/causal_lm.h"
@@ -68,19 +70,26 @@ public:
 
 private:
     // ---- prefill ---------------------------------------------------------------------------
-    at::Tensor prefill_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
-                             const at::Tensor& v) {
-        const std::int64_t n = k.size(1);
-        if (l == 0) begin_prompt(n);
-        const at::Tensor out = model::causal_gqa_attention(q, k, v, 0, spec_.scale, spec_.sliding_window);
+    at::Tensor prefill_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k_kv,
+                             const at::Tensor& v_kv) {
+        const std::int64_t n = k_kv.size(1);
+        if (l == 0) begin_prompt(n, q.size(0));
+        const at::Tensor out =
+            model::causal_gqa_attention(q, k_kv, v_kv, 0, spec_.scale, spec_.sliding_window);
         const auto t0 = std::chrono::steady_clock::now();
+        // Query-head granularity (faithful SnapKV/PyramidKV/HeadKV) stores K/V repeated per query
+        // head, as those repositories do after repeat_kv: G times the memory, reported as such.
+        const std::int64_t rep_g = q.size(0) / shape_.n_kv_heads;
+        const at::Tensor k = query_heads_ ? k_kv.repeat_interleave(rep_g, 0) : k_kv;
+        const at::Tensor v = query_heads_ ? v_kv.repeat_interleave(rep_g, 0) : v_kv;
         auto& rep = report_.layers[static_cast<std::size_t>(l)];
         if (!report_.compressed) {
-            std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(shape_.n_kv_heads));
+            std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(n_seg_));
             for (auto& pos : keep) pos = iota_positions(0, n);
             store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
         } else {
-            WindowStats st = compute_window_stats(q, k, spec_.scale, cfg_.selector, w_keep_);
+            WindowStats st = compute_window_stats(q, k_kv, spec_.scale, cfg_.selector, w_keep_,
+                                                  query_heads_);
             rep.entropy = st.entropy;
             rep.temporal_variance = st.variance;
             LayerStore& L = layers_[static_cast<std::size_t>(l)];
@@ -93,9 +102,8 @@ private:
                 store_all(l, k, v);
                 if (cascading_ || l + 1 == shape_.n_layers) reallocate_cake(l);
             } else {
-                if (totals_.empty()) totals_ = layer_totals(row_.layer_rule, in_);
-                const auto b = split_layer(row_.head_rule, in_, static_cast<std::size_t>(l),
-                                           totals_[static_cast<std::size_t>(l)], &L.scores);
+                const auto b = cfg_.faithful() ? faithful_layer_budgets(l, L.scores)
+                                               : equal_layer_budgets(l, L.scores);
                 store_layer(l, k, v, select(L, b), b);
             }
         }
@@ -105,10 +113,42 @@ private:
         return out;
     }
 
-    void begin_prompt(std::int64_t n) {
+    std::vector<std::int64_t> equal_layer_budgets(std::int64_t l,
+                                                  const std::vector<std::vector<float>>& scores) {
+        if (totals_.empty()) totals_ = layer_totals(row_.layer_rule, in_);
+        return split_layer(row_.head_rule, in_, static_cast<std::size_t>(l),
+                           totals_[static_cast<std::size_t>(l)], &scores);
+    }
+
+    // Each reference's own per-head budgets (faithful mode), capped at P where the reference's
+    // selection saturates.
+    std::vector<std::int64_t> faithful_layer_budgets(std::int64_t l,
+                                                     const std::vector<std::vector<float>>& scores) {
+        std::vector<std::int64_t> b(static_cast<std::size_t>(n_seg_), in_.budget);
+        switch (row_.faithful) {
+            case FaithfulRule::PyramidKv:
+                b.assign(b.size(), plan_.per_layer[static_cast<std::size_t>(l)]);
+                break;
+            case FaithfulRule::AdaKv:
+                b = faithful::adakv_split(scores, in_.budget, cfg_.ada_alpha, cfg_.ada_normalize);
+                break;
+            case FaithfulRule::HeadKv:
+                b = headkv_[static_cast<std::size_t>(l)];
+                break;
+            default: break;
+        }
+        for (auto& x : b) x = std::clamp<std::int64_t>(x, 0, in_.selectable);
+        return b;
+    }
+
+    void begin_prompt(std::int64_t n, std::int64_t hq) {
         const std::int64_t c = cfg_.capacity_for(n);
         const std::int64_t w = std::min(cfg_.selector.window, n);
-        w_keep_ = std::min(w, c / 2);
+        const bool faithful = cfg_.faithful();
+        // Equal mode protects at most half of the budget (section 16.2); the references keep w.
+        w_keep_ = faithful ? w : std::min(w, c / 2);
+        query_heads_ = faithful && faithful_query_heads(row_);
+        n_seg_ = query_heads_ ? hq : shape_.n_kv_heads;
         in_ = AllocationInput{};
         in_.layers = shape_.n_layers;
         in_.heads = shape_.n_kv_heads;
@@ -120,26 +160,65 @@ private:
         in_.head_scores = cfg_.head_scores;
         report_ = {};
         report_.method = cfg_.method;
-        report_.mode = "equal";
+        report_.mode = cfg_.mode;
         report_.selector = cfg_.selector.name();
+        report_.query_heads = query_heads_;
         report_.prompt_tokens = n;
         report_.capacity = c;
         report_.window = w;
         report_.window_keep = w_keep_;
         report_.retention_nominal = cfg_.retention;
-        report_.compressed = !covers_prompt(in_);
+        report_.compressed = faithful ? faithful_compresses(n, c, w) : !covers_prompt(in_);
         report_.layers.resize(static_cast<std::size_t>(shape_.n_layers));
         totals_.clear();
+    }
+
+    // The references' skip rules (sections 1.5, 2.3, 3.2.1, 4.2.5, 5.3), and their assumption
+    // C > w, which faithful mode cannot reproduce otherwise.
+    bool faithful_compresses(std::int64_t n, std::int64_t c, std::int64_t w) {
+        bool compresses = false;
+        switch (row_.faithful) {
+            case FaithfulRule::SnapKv: compresses = n >= c; break;
+            case FaithfulRule::AdaKv:
+            case FaithfulRule::HeadKv: compresses = c < n; break;  // B > P: nothing compressed
+            case FaithfulRule::Cake: compresses = !faithful::cake_skips(n, c, w); break;
+            case FaithfulRule::PyramidKv: compresses = n >= c; break;
+            case FaithfulRule::None: break;
+        }
+        if (compresses && c <= w) {
+            throw InputError("faithful " + cfg_.method + " needs C > w (the reference assumes it): "
+                             "C = " + std::to_string(c) + ", w = " + std::to_string(w) +
+                             " for this prompt; use --mode equal (tiny-budget rule)");
+        }
+        if (compresses && row_.faithful == FaithfulRule::PyramidKv) {
+            plan_ = faithful::pyramid_budgets(shape_.n_layers, c, w, n, cfg_.pyramid_beta);
+            compresses = plan_.regime != faithful::PyramidPlan::None;
+        }
+        if (compresses && row_.faithful == FaithfulRule::HeadKv) {
+            headkv_ = faithful::headkv_budgets(cfg_.head_scores_query, c - w, cfg_.headkv_beta);
+        }
+        return compresses;
     }
 
     // CAKE Stage 1 over layers 0..l (the whole T), Stage 2 per layer; evict each layer to
     // min(new budget, what it holds): evicted entries never come back (section 5.3).
     void reallocate_cake(std::int64_t l) {
-        const auto totals = layer_totals(LayerRule::Cake, in_);
+        std::vector<std::int64_t> totals;
+        if (cfg_.faithful()) {
+            // CAKE's own adjust_budgets on per-layer token counts B_l (same for every KV head).
+            const std::int64_t t = in_.budget * in_.layers;
+            const auto raw = stage1_cake(in_.preferences, t);
+            totals = faithful::cake_adjust_budgets(raw, t, in_.selectable);
+        } else {
+            totals = layer_totals(LayerRule::Cake, in_);
+        }
         for (std::int64_t i = 0; i <= l; ++i) {
             LayerStore& L = layers_[static_cast<std::size_t>(i)];
-            auto b = split_layer(row_.head_rule, in_, static_cast<std::size_t>(i),
-                                 totals[static_cast<std::size_t>(i)], &L.scores);
+            auto b = cfg_.faithful()
+                         ? std::vector<std::int64_t>(L.heads.size(),
+                                                     std::clamp<std::int64_t>(totals[static_cast<std::size_t>(i)], 0, in_.selectable))
+                         : split_layer(row_.head_rule, in_, static_cast<std::size_t>(i),
+                                       totals[static_cast<std::size_t>(i)], &L.scores);
             for (std::size_t h = 0; h < b.size(); ++h) {
                 if (!L.holds_all) b[h] = std::min(b[h], L.heads[h].budget);
             }
@@ -160,7 +239,7 @@ private:
 
     void store_all(std::int64_t l, const at::Tensor& k, const at::Tensor& v) {
         const std::int64_t n = k.size(1);
-        std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(shape_.n_kv_heads),
+        std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(n_seg_),
                                                     iota_positions(0, n));
         store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
         layers_[static_cast<std::size_t>(l)].holds_all = true;
@@ -247,16 +326,17 @@ private:
                             const at::Tensor& v) {
         if (shape_.dtype == at::kFloat) return decode_layer_f32(l, q, k, v);
         LayerStore& L = layers_[static_cast<std::size_t>(l)];
-        const std::int64_t hkv = shape_.n_kv_heads, d = shape_.head_dim;
-        const std::int64_t g = q.size(0) / hkv;
+        const std::int64_t hkv = n_seg_, d = shape_.head_dim;
+        const std::int64_t g = q.size(0) / hkv;                // query heads per segment
+        const std::int64_t per_kv = n_seg_ / shape_.n_kv_heads;  // segments per KV head
         at::Tensor out = at::empty({1, q.size(0) * d}, q.options());
         const bool evict = report_.compressed && cfg_.decode_eviction &&
                            cfg_.selector.kind == SelectorConfig::Kind::Cake;
         for (std::int64_t h = 0; h < hkv; ++h) {
             Segment& s = L.heads[static_cast<std::size_t>(h)];
             if (s.length >= s.capacity) throw InputError("compressed cache: segment is full");
-            L.k[s.offset + s.length].copy_(k[h][0]);
-            L.v[s.offset + s.length].copy_(v[h][0]);
+            L.k[s.offset + s.length].copy_(k[h / per_kv][0]);
+            L.v[s.offset + s.length].copy_(v[h / per_kv][0]);
             s.positions.push_back(length_);
             ++s.length;
             const at::Tensor keys = L.k.narrow(0, s.offset, s.length);    // [len, d]
@@ -275,8 +355,9 @@ private:
     at::Tensor decode_layer_f32(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
                                 const at::Tensor& v) {
         LayerStore& L = layers_[static_cast<std::size_t>(l)];
-        const std::int64_t hkv = shape_.n_kv_heads, d = shape_.head_dim;
-        const std::int64_t g = q.size(0) / hkv;
+        const std::int64_t hkv = n_seg_, d = shape_.head_dim;
+        const std::int64_t g = q.size(0) / hkv;                // query heads per segment
+        const std::int64_t per_kv = n_seg_ / shape_.n_kv_heads;  // segments per KV head
         const bool evict = report_.compressed && cfg_.decode_eviction &&
                            cfg_.selector.kind == SelectorConfig::Kind::Cake;
         offsets_.resize(static_cast<std::size_t>(hkv));
@@ -287,9 +368,11 @@ private:
             Segment& s = L.heads[static_cast<std::size_t>(h)];
             if (s.length >= s.capacity) throw InputError("compressed cache: segment is full");
             std::memcpy(L.k.data_ptr<float>() + (s.offset + s.length) * d,
-                        kc.data_ptr<float>() + h * d, static_cast<std::size_t>(d) * sizeof(float));
+                        kc.data_ptr<float>() + (h / per_kv) * d,
+                        static_cast<std::size_t>(d) * sizeof(float));
             std::memcpy(L.v.data_ptr<float>() + (s.offset + s.length) * d,
-                        vc.data_ptr<float>() + h * d, static_cast<std::size_t>(d) * sizeof(float));
+                        vc.data_ptr<float>() + (h / per_kv) * d,
+                        static_cast<std::size_t>(d) * sizeof(float));
             s.positions.push_back(length_);
             ++s.length;
             offsets_[static_cast<std::size_t>(h)] = s.offset;
@@ -373,6 +456,10 @@ private:
     model::CompressionReport report_;
     std::int64_t length_ = 0, w_keep_ = 0, elem_ = 4;
     bool cascading_ = false;
+    bool query_heads_ = false;       // segments per query head (faithful SnapKV/PyramidKV/HeadKV)
+    std::int64_t n_seg_ = 0;         // segments per layer: Hkv, or Hq with query_heads_
+    faithful::PyramidPlan plan_;     // faithful PyramidKV budgets of this prompt
+    std::vector<std::vector<std::int64_t>> headkv_;  // faithful HeadKV budgets [l][q head]
     std::vector<std::int64_t> offsets_, lengths_;  // decode scratch, reused every step
     std::vector<float> probs_;
 };

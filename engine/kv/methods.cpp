@@ -9,18 +9,26 @@ namespace hace::kv {
 const std::vector<MethodRow>& method_rows() {
     using L = LayerRule;
     using H = HeadRule;
+    using F = FaithfulRule;
     static const std::vector<MethodRow> rows = {
         {"full", false, L::Uniform, H::Uniform, "-", "uncompressed cache"},
-        {"snapkv", true, L::Uniform, H::Uniform, "1, 13.2", "uniform layers, uniform heads"},
-        {"pyramidkv", true, L::Pyramid, H::Uniform, "2, 16.7", "pyramid layers, uniform heads"},
-        {"adakv", true, L::Uniform, H::AdaSplit, "3, 16.11", "uniform layers, adaptive heads"},
-        {"cake", true, L::Cake, H::Uniform, "5, 16.12", "CAKE layer budgets (= hace-layer)"},
+        {"snapkv", true, L::Uniform, H::Uniform, "1, 13.2", "uniform layers, uniform heads",
+         F::SnapKv, "FasterDecoding/SnapKV: w 32, max pool 7, per query head, skip if n < C"},
+        {"pyramidkv", true, L::Pyramid, H::Uniform, "2, 16.7", "pyramid layers, uniform heads",
+         F::PyramidKv, "KVCache-Factory ffac1607: w 8, max pool 7, per query head, 3 regimes"},
+        {"adakv", true, L::Uniform, H::AdaSplit, "3, 16.11", "uniform layers, adaptive heads",
+         F::AdaKv, "FFY0/AdaKV (GQA): w 32, group mean, max pool 7, alpha floor, round"},
+        {"cake", true, L::Cake, H::Uniform, "5, 16.12", "CAKE layer budgets (= hace-layer)",
+         F::Cake, "antgroup/cakekv: w 32, mean + 200 var, avg pool 5, adjust_budgets"},
         {"headkv", true, L::HeadkvImplied, H::HeadkvSplit, "4.2, 16.12",
-         "HeadKV head budgets (= hace-head)"},
+         "HeadKV head budgets (= hace-head)", F::HeadKv,
+         "FYYFU/HeadKV: w 8, max pool 7, per query head, round(s p L H + m)"},
         {"hace", true, L::Cake, H::HeadkvSplit, "13", "CAKE layers x HeadKV heads"},
-        {"hace-layer", true, L::Cake, H::Uniform, "13.2", "HACE ablation: layer stage only"},
+        {"hace-layer", true, L::Cake, H::Uniform, "13.2", "HACE ablation: layer stage only",
+         F::Cake, "antgroup/cakekv (HACE-LayerOnly reduces to CAKE, section 13.4)"},
         {"hace-head", true, L::HeadkvImplied, H::HeadkvSplit, "13.2",
-         "HACE ablation: head stage only"},
+         "HACE ablation: head stage only", F::HeadKv,
+         "FYYFU/HeadKV (HACE-HeadOnly reduces to HeadKV, section 13.4)"},
     };
     return rows;
 }
@@ -34,6 +42,23 @@ const MethodRow& method_by_id(std::string_view id) {
     throw InputError("unknown method \"" + std::string(id) + "\" (known: " + known + ")");
 }
 
+SelectorConfig faithful_selector(const MethodRow& row) {
+    switch (row.faithful) {
+        case FaithfulRule::SnapKv:
+        case FaithfulRule::AdaKv: return {SelectorConfig::Kind::Snap, 32, 7, 0.0};
+        case FaithfulRule::PyramidKv:
+        case FaithfulRule::HeadKv: return {SelectorConfig::Kind::Snap, 8, 7, 0.0};
+        case FaithfulRule::Cake: return sel_cake();
+        case FaithfulRule::None: break;
+    }
+    return sel_cake();
+}
+
+bool faithful_query_heads(const MethodRow& row) {
+    return row.faithful == FaithfulRule::SnapKv || row.faithful == FaithfulRule::PyramidKv ||
+           row.faithful == FaithfulRule::HeadKv;
+}
+
 bool needs_head_scores(const MethodRow& row) {
     return row.layer_rule == LayerRule::HeadkvImplied || row.head_rule == HeadRule::HeadkvSplit;
 }
@@ -42,7 +67,18 @@ std::int64_t round_half_even(double x) { return static_cast<std::int64_t>(std::n
 
 void CompressionConfig::validate(const model::ModelConfig& model) const {
     const MethodRow& row = method_by_id(method);
+    if (mode != "equal" && mode != "faithful") {
+        throw InputError("--mode must be equal or faithful, got \"" + mode + "\"");
+    }
     if (!row.compresses) return;
+    if (faithful() && row.faithful == FaithfulRule::None) {
+        throw InputError("method " + method + " has no reference repository to reproduce; "
+                         "faithful mode applies to snapkv, pyramidkv, adakv, cake, headkv, "
+                         "hace-layer and hace-head (use --mode equal)");
+    }
+    if (faithful() && row.faithful == FaithfulRule::HeadKv && head_scores_query.empty()) {
+        throw InputError("faithful " + method + " needs query-head scores (--head-scores FILE)");
+    }
     if (retention.has_value() == capacity.has_value()) {
         throw InputError("method " + method + " needs exactly one of --retention or --capacity");
     }
@@ -77,12 +113,48 @@ void CompressionConfig::validate(const model::ModelConfig& model) const {
 
 std::int64_t CompressionConfig::capacity_for(std::int64_t n) const {
     if (capacity) return *capacity;
-    if (retention) return std::max<std::int64_t>(8, round_half_even(*retention * static_cast<double>(n)));
+    if (retention) {
+        // Faithful: KVF's round(r n) with no minimum; equal mode: at least 8 (section 16.14).
+        const std::int64_t c = round_half_even(*retention * static_cast<double>(n));
+        return faithful() ? c : std::max<std::int64_t>(8, c);
+    }
     return n;
 }
 
 nlohmann::json CompressionConfig::params() const {
     const MethodRow& row = method_by_id(method);
+    if (faithful()) {
+        nlohmann::json j = {{"method", method},
+                            {"mode", "faithful"},
+                            {"reproduces", std::string(row.faithful_source)},
+                            {"selector", selector.name()},
+                            {"window", selector.window},
+                            {"pool_kernel", selector.pool},
+                            {"pooling", selector.kind == SelectorConfig::Kind::Cake ? "avg" : "max"},
+                            {"granularity", faithful_query_heads(row) ? "query_head" : "kv_head"},
+                            {"statistics_dtype", "f32"},
+                            {"w_keep_rule", "w (no tiny-budget rule)"}};
+        if (row.faithful == FaithfulRule::PyramidKv) j["pyramid_beta"] = pyramid_beta;
+        if (row.faithful == FaithfulRule::Cake) {
+            j["gamma"] = selector.gamma;
+            j["tau1"] = tau1;
+            j["tau2"] = tau2;
+            j["cascading"] = true;
+            j["decode_eviction"] = decode_eviction;
+        }
+        if (row.faithful == FaithfulRule::AdaKv) {
+            j["ada_alpha"] = ada_alpha;
+            j["ada_normalize"] = ada_normalize;
+        }
+        if (row.faithful == FaithfulRule::HeadKv) {
+            j["headkv_beta"] = headkv_beta;
+            j["head_temperature"] = head_temperature;
+            j["head_scores"] = head_scores_source;
+        }
+        if (retention) j["retention"] = *retention;
+        if (capacity) j["capacity"] = *capacity;
+        return j;
+    }
     nlohmann::json j = {{"method", method},
                         {"mode", "equal"},
                         {"layer_rule", std::string(layer_rule_name(row.layer_rule))},

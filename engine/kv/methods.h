@@ -17,6 +17,9 @@
 
 namespace hace::kv {
 
+// Faithful mode: what the method's reference repository does (ALGORITHMS.md sections 1-5).
+enum class FaithfulRule { None, SnapKv, PyramidKv, AdaKv, Cake, HeadKv };
+
 struct MethodRow {
     std::string_view id;  // CLI id: "hace", "snapkv", ...
     bool compresses;      // false for "full"
@@ -24,7 +27,14 @@ struct MethodRow {
     HeadRule head_rule;
     std::string_view spec;  // ALGORITHMS.md section
     std::string_view summary;
+    FaithfulRule faithful = FaithfulRule::None;  // None: no reference repository to reproduce
+    std::string_view faithful_source = "";      // repository and selector it reproduces
 };
+
+// The reference's own selector (window, pooling) for faithful mode.
+SelectorConfig faithful_selector(const MethodRow& row);
+// True where the reference stores per query head after repeat_kv (SnapKV, PyramidKV, HeadKV).
+bool faithful_query_heads(const MethodRow& row);
 
 const std::vector<MethodRow>& method_rows();
 // Throws InputError listing the known ids.
@@ -33,6 +43,9 @@ bool needs_head_scores(const MethodRow& row);
 
 struct CompressionConfig {
     std::string method = "full";
+    // "equal": the binding equal-budget readings of section 16; "faithful": each reference
+    // repository's own selector, granularity, skip rules and integer quirks.
+    std::string mode = "equal";
     SelectorConfig selector = sel_cake();
     std::optional<double> retention;       // R in (0, 1]: C = max(8, round_half_even(R * n))
     std::optional<std::int64_t> capacity;  // C directly
@@ -43,9 +56,13 @@ struct CompressionConfig {
     double head_temperature = 1.0;
     // HeadKV/HACE: KV-head scores [L][Hkv], normalised over all heads (kv::kv_head_scores).
     std::vector<std::vector<double>> head_scores;
+    // Faithful HeadKV: query-head scores [L][Hq] normalised over all L*Hq heads (no group sum).
+    std::vector<std::vector<double>> head_scores_query;
     std::string head_scores_source;  // file they came from (echoed in params)
+    bool ada_normalize = false;      // AdaKV's optional score normalisation (faithful mode)
     bool decode_eviction = true;     // SEL-CAKE's per-step eviction (section 5.4 / 13.7)
 
+    bool faithful() const { return mode == "faithful"; }
     // Throws InputError on an unknown method, missing/invalid budget, missing head scores.
     void validate(const model::ModelConfig& model) const;
     // C for a prompt of n tokens.

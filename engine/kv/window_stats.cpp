@@ -40,7 +40,8 @@ std::vector<std::int64_t> top_positions(const std::vector<float>& scores, std::i
 }
 
 WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, double scale,
-                                 const SelectorConfig& sel, std::int64_t w_keep) {
+                                 const SelectorConfig& sel, std::int64_t w_keep,
+                                 bool per_query_head) {
     const std::int64_t hq = q.size(0), n = q.size(1), d = q.size(2);
     const std::int64_t hkv = k.size(0), g = hq / hkv;
     WindowStats st;
@@ -57,7 +58,7 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
 
     const at::Tensor q_win = q.narrow(1, n - w, w).to(at::kFloat);  // [Hq, w, d]
     const at::Tensor k_all = k.to(at::kFloat);
-    st.scores.resize(static_cast<std::size_t>(hkv));
+    st.scores.resize(static_cast<std::size_t>(per_query_head ? hq : hkv));
     for (std::int64_t kv = 0; kv < hkv; ++kv) {
         const at::Tensor qg = q_win.narrow(0, kv * g, g).reshape({g * w, d});
         at::Tensor logits = at::mm(qg, k_all[kv].t()).mul_(scale).view({g, w, n});
@@ -68,15 +69,25 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
         const at::Tensor var = w > 1 ? a.var(1, /*unbiased=*/true) : at::zeros_like(mean);
         st.variance += var.sum().item<double>();
 
-        std::vector<float> row(static_cast<std::size_t>(p), 0.0f);
-        if (sel.kind == SelectorConfig::Kind::Cake) {
-            // Indicator per query head, pooled, then averaged over the group.
-            const at::Tensor ind = (mean + sel.gamma * var).contiguous();
+        const bool cake = sel.kind == SelectorConfig::Kind::Cake;
+        const at::Tensor per_head = (cake ? mean + sel.gamma * var : mean).contiguous();  // [G, P]
+        if (per_query_head) {
             for (std::int64_t h = 0; h < g; ++h) {
-                const float* src = ind[h].data_ptr<float>();
+                const float* src = per_head[h].data_ptr<float>();
+                st.scores[static_cast<std::size_t>(kv * g + h)] =
+                    pool_scores(std::vector<float>(src, src + p), sel.pool, !cake);
+            }
+            continue;
+        }
+        std::vector<float> row(static_cast<std::size_t>(p), 0.0f);
+        if (cake) {
+            // Indicator per query head, pooled, then averaged over the group.
+            for (std::int64_t h = 0; h < g; ++h) {
+                const float* src = per_head[h].data_ptr<float>();
                 const auto pooled = pool_scores(std::vector<float>(src, src + p), sel.pool, false);
                 for (std::int64_t j = 0; j < p; ++j) {
-                    row[static_cast<std::size_t>(j)] += pooled[static_cast<std::size_t>(j)] / static_cast<float>(g);
+                    row[static_cast<std::size_t>(j)] +=
+                        pooled[static_cast<std::size_t>(j)] / static_cast<float>(g);
                 }
             }
         } else {

@@ -25,8 +25,11 @@ struct WindowStats {
 
 // q: [Hq, n, d] rotated queries of the whole prompt; k: [Hkv, n, d] rotated keys.
 // w_keep: protected recent tokens; positions j < n - w_keep are selectable.
+// per_query_head: scores per query head ([Hq][P], no group reduction), as the reference
+// repositories that store per query head do (faithful mode of SnapKV, PyramidKV, HeadKV).
 WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, double scale,
-                                 const SelectorConfig& sel, std::int64_t w_keep);
+                                 const SelectorConfig& sel, std::int64_t w_keep,
+                                 bool per_query_head = false);
 
 // Pools one score row as the selector does (avg with zero padding and count_include_pad, or max
 // with -inf padding), kernel `pool`, stride 1, output length = input length.

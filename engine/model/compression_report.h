@@ -9,7 +9,7 @@
 namespace hace::model {
 
 struct HeadReport {
-    std::int64_t kv_head = 0;
+    std::int64_t kv_head = 0;           // or the query head when CompressionReport::query_heads
     std::int64_t budget = 0;            // selected entries, window excluded
     std::vector<std::int64_t> kept;     // ascending prompt positions, window included
 };
@@ -27,6 +27,7 @@ struct CompressionReport {
     std::string method;
     std::string mode;      // "equal"
     std::string selector;  // "SEL-CAKE" | "SEL-SNAP"
+    bool query_heads = false;  // heads are query heads (faithful per-query-head storage)
     std::int64_t prompt_tokens = 0;
     std::int64_t capacity = 0;     // C
     std::int64_t window = 0;       // w (observation)

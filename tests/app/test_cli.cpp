@@ -388,3 +388,24 @@ TEST(CliGenerate, ChatTemplateIsAppliedAndRecorded) {
     expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--chat", "vicuna"}),
                      {"vicuna"});
 }
+
+TEST(CliCompress, FaithfulModeDumpsQueryHeads) {
+    HACE_REQUIRE_PATH(hace::test::shared_data() / "models/needle-llama-1m");
+    const auto dump = hace::test::temp_dir("cli-faithful") / "dump.json";
+    const auto r = run_hace({"compress", "--model", model_dir("needle-llama-1m").string(),
+                             "--prompt-ids", needle_prompt_ids(2), "--method", "snapkv", "--mode",
+                             "faithful", "--retention", "0.05", "--dump", dump.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::ifstream in(dump);
+    const auto d = nlohmann::json::parse(in);
+    EXPECT_EQ(d["mode"], "faithful");
+    EXPECT_EQ(d["params"]["granularity"], "query_head");
+    EXPECT_EQ(d["params"]["window"], 32);
+    ASSERT_EQ(d["layers"][0]["heads"].size(), 8u);
+    EXPECT_TRUE(d["layers"][0]["heads"][0].contains("q_head"));
+    EXPECT_EQ(d["layers"][0]["heads"][0]["budget"], 45 - 32);
+    expect_bad_input(run_hace({"compress", "--model", model_dir("needle-llama-1m").string(),
+                               "--prompt-ids", "1,2,3", "--method", "snapkv", "--mode", "exact",
+                               "--retention", "0.5"}),
+                     {"--mode"});
+}
