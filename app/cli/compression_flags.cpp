@@ -21,8 +21,8 @@ std::vector<FlagSpec> compression_flags() {
         {"pyramid-beta", true, "PyramidKV beta (default 20)"},
         {"headkv-beta", true, "HeadKV beta (default 1.01)"},
         {"ada-alpha", true, "AdaKV safeguard alpha (default 0.2)"},
-        {"tau1", true, "CAKE entropy exponent tau1 (default 1)"},
-        {"tau2", true, "CAKE variance exponent tau2 (default 1)"},
+        {"tau1", true, "CAKE entropy exponent tau1 (default: CAKE's table for the model and C)"},
+        {"tau2", true, "CAKE variance exponent tau2 (default: CAKE's table for the model and C)"},
         {"head-scores", true, "HeadKV-format head score file (headkv, hace, hace-head)"},
         {"head-temperature", true, "head score temperature (default 1)"},
         {"no-decode-eviction", false, "SEL-CAKE: do not evict while decoding"},
@@ -51,8 +51,9 @@ kv::CompressionConfig compression_config(const Args& args, const model::ModelCon
     cfg.pyramid_beta = args.number_or("pyramid-beta", cfg.pyramid_beta);
     cfg.headkv_beta = args.number_or("headkv-beta", cfg.headkv_beta);
     cfg.ada_alpha = args.number_or("ada-alpha", cfg.ada_alpha);
-    cfg.tau1 = args.number_or("tau1", cfg.tau1);
-    cfg.tau2 = args.number_or("tau2", cfg.tau2);
+    if (args.has("tau1")) cfg.tau1 = args.number_or("tau1", 1.0);
+    if (args.has("tau2")) cfg.tau2 = args.number_or("tau2", 1.0);
+    cfg.tau_model_key = kv::tau_model_key(model);
     cfg.head_temperature = args.number_or("head-temperature", cfg.head_temperature);
     cfg.decode_eviction = !args.has("no-decode-eviction");
     if (auto file = args.get("head-scores")) {
@@ -98,7 +99,7 @@ nlohmann::json report_json(const model::CompressionReport& r, const kv::Compress
                           {"heads", heads}});
     }
     const double full = static_cast<double>(model.n_layers * model.n_kv_heads * r.prompt_tokens);
-    return {{"method", r.method},
+    nlohmann::json out = {{"method", r.method},
             {"mode", r.mode},
             {"model", model_dir},
             {"prompt_tokens", r.prompt_tokens},
@@ -111,6 +112,11 @@ nlohmann::json report_json(const model::CompressionReport& r, const kv::Compress
             {"retention", full > 0 ? static_cast<double>(kept) / full : 1.0},
             {"params", cfg.params()},
             {"layers", layers}};
+    if (kv::method_by_id(r.method).layer_rule == kv::LayerRule::Cake) {
+        out["params"]["tau1"] = r.tau1;
+        out["params"]["tau2"] = r.tau2;
+    }
+    return out;
 }
 
 }  // namespace hace::cli

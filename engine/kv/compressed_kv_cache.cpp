@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <tuple>
 
 #include "engine/core/error.h"
 #include "engine/kernels/ragged_decode_attention.h"
@@ -89,14 +90,14 @@ private:
             store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
         } else {
             WindowStats st = compute_window_stats(q, k_kv, spec_.scale, cfg_.selector, w_keep_,
-                                                  query_heads_);
+                                                  query_heads_, spec_.sliding_window);
             rep.entropy = st.entropy;
             rep.temporal_variance = st.variance;
             LayerStore& L = layers_[static_cast<std::size_t>(l)];
             L.scores = std::move(st.scores);
             if (row_.layer_rule == LayerRule::Cake) {
-                const double pref = std::pow(st.entropy, 1.0 / cfg_.tau1) *
-                                    std::pow(st.variance, 1.0 / cfg_.tau2);
+                const double pref = std::pow(st.entropy, 1.0 / report_.tau1) *
+                                    std::pow(st.variance, 1.0 / report_.tau2);
                 rep.preference = pref;
                 in_.preferences.push_back(pref);
                 store_all(l, k, v);
@@ -168,6 +169,7 @@ private:
         report_.window = w;
         report_.window_keep = w_keep_;
         report_.retention_nominal = cfg_.retention;
+        std::tie(report_.tau1, report_.tau2) = resolve_tau(cfg_, c);
         report_.compressed = faithful ? faithful_compresses(n, c, w) : !covers_prompt(in_);
         report_.layers.resize(static_cast<std::size_t>(shape_.n_layers));
         totals_.clear();
@@ -339,6 +341,7 @@ private:
             L.v[s.offset + s.length].copy_(v[h / per_kv][0]);
             s.positions.push_back(length_);
             ++s.length;
+            drop_outside_window(L, s);
             const at::Tensor keys = L.k.narrow(0, s.offset, s.length);    // [len, d]
             const at::Tensor values = L.v.narrow(0, s.offset, s.length);  // [len, d]
             const at::Tensor qh = q.narrow(0, h * g, g).reshape({g, d});
@@ -375,6 +378,7 @@ private:
                         static_cast<std::size_t>(d) * sizeof(float));
             s.positions.push_back(length_);
             ++s.length;
+            drop_outside_window(L, s);
             offsets_[static_cast<std::size_t>(h)] = s.offset;
             lengths_[static_cast<std::size_t>(h)] = s.length;
             max_len = std::max(max_len, s.length);
@@ -410,6 +414,31 @@ private:
         return out;
     }
 
+    // With a sliding window (Mistral) an entry whose position is <= current - window can never be
+    // attended again: the cache rolls, dropping it from the front of the segment.
+    void drop_outside_window(LayerStore& L, Segment& s) {
+        if (spec_.sliding_window <= 0) return;
+        const std::int64_t oldest_visible = length_ - spec_.sliding_window + 1;
+        std::int64_t drop = 0;
+        while (drop < s.length && s.positions[static_cast<std::size_t>(drop)] < oldest_visible) ++drop;
+        if (drop == 0) return;
+        remove_rows(L, s, 0, drop);
+    }
+
+    // Removes rows [first, first + count) of a segment, keeping the rest in order.
+    void remove_rows(LayerStore& L, Segment& s, std::int64_t first, std::int64_t count) {
+        const std::int64_t tail = s.length - first - count;
+        const auto row = static_cast<std::size_t>(shape_.head_dim * elem_);
+        for (at::Tensor* buf : {&L.k, &L.v}) {
+            auto* base = static_cast<char*>(buf->data_ptr()) +
+                         (s.offset + first) * static_cast<std::int64_t>(row);
+            std::memmove(base, base + count * static_cast<std::int64_t>(row),
+                         static_cast<std::size_t>(tail) * row);
+        }
+        s.positions.erase(s.positions.begin() + first, s.positions.begin() + first + count);
+        s.length -= count;
+    }
+
     // Section 5.4 per head: score all but the newest w_keep entries by the current query's
     // attention, avg-pool, group-mean; drop the lowest (ties: the later position goes).
     void evict_one(LayerStore& L, Segment& s, const at::Tensor& probs) {
@@ -426,14 +455,7 @@ private:
         for (std::int64_t j = 1; j < cand; ++j) {
             if (score[static_cast<std::size_t>(j)] <= score[static_cast<std::size_t>(worst)]) worst = j;
         }
-        const std::int64_t tail = s.length - worst - 1;
-        const std::size_t row = static_cast<std::size_t>(shape_.head_dim * elem_);
-        for (at::Tensor* buf : {&L.k, &L.v}) {
-            auto* base = static_cast<char*>(buf->data_ptr()) + (s.offset + worst) * static_cast<std::int64_t>(row);
-            std::memmove(base, base + row, static_cast<std::size_t>(tail) * row);
-        }
-        s.positions.erase(s.positions.begin() + worst);
-        --s.length;
+        remove_rows(L, s, worst, 1);
     }
 
     static std::vector<std::int64_t> iota_positions(std::int64_t from, std::int64_t to) {
@@ -474,9 +496,6 @@ std::unique_ptr<model::Session> new_compressed_session(const model::Model& model
     if (!row.compresses) return model.new_session(max_tokens);
     const auto* lm = dynamic_cast<const model::CausalLm*>(&model);
     if (!lm) throw InputError("this model does not support compressed caches");
-    if (lm->attention_spec().sliding_window > 0) {
-        throw InputError("compressed caches with a sliding-window model are not supported yet");
-    }
     if (max_tokens <= 0 || max_tokens > model.config().max_positions) {
         throw InputError(std::to_string(max_tokens) + " tokens (prompt + new tokens) exceed " +
                          "max_position_embeddings = " + std::to_string(model.config().max_positions));

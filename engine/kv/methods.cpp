@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/core/error.h"
+#include "engine/kv/faithful_budgets.h"
 
 namespace hace::kv {
 
@@ -63,6 +64,37 @@ bool needs_head_scores(const MethodRow& row) {
     return row.layer_rule == LayerRule::HeadkvImplied || row.head_rule == HeadRule::HeadkvSplit;
 }
 
+std::string tau_model_key(const model::ModelConfig& c) {
+    const bool llama = c.architecture == "LlamaForCausalLM";
+    if (llama && c.n_layers == 32 && c.hidden == 4096 && c.vocab == 32000) return "llama2-7b";
+    if (llama && c.n_layers == 40 && c.hidden == 5120 && c.vocab == 32000) return "llama2-13b";
+    if (llama && c.n_layers == 32 && c.hidden == 4096 && c.vocab == 128256) return "llama3.1-8b";
+    if (c.architecture == "MistralForCausalLM" && c.hidden == 4096 && c.n_layers == 32) {
+        return c.vocab == 32768 ? "mistral-0.3-7b" : "mistral-7b";
+    }
+    if (c.architecture == "Qwen2ForCausalLM" && c.hidden == 3584 && c.n_layers == 28) {
+        return "qwen2.5-7b";
+    }
+    return "";
+}
+
+std::pair<double, double> resolve_tau(const CompressionConfig& cfg, std::int64_t c) {
+    std::pair<double, double> tau{1.0, 1.0};
+    if (cfg.faithful()) {
+        // CAKE's config/model2tau.json keys; other C fall back to (1, 1) as pred_cake.py does.
+        static const std::pair<const char*, const char*> keys[] = {
+            {"llama2-7b", "llama2-7b-chat-4k"},     {"llama2-13b", "llama2-13b-chat-4k"},
+            {"llama3.1-8b", "llama3.1-8b-128k"},    {"mistral-0.3-7b", "mistral-0.3-7b-32k"},
+            {"qwen2.5-7b", "qwen2.5-7b-instruct"}};
+        for (const auto& [ours, theirs] : keys) {
+            if (cfg.tau_model_key == ours) tau = faithful::cake_tau(theirs, c).value_or(tau);
+        }
+    } else {
+        tau = faithful::hace_default_tau(cfg.tau_model_key, c);
+    }
+    return {cfg.tau1.value_or(tau.first), cfg.tau2.value_or(tau.second)};
+}
+
 std::int64_t round_half_even(double x) { return static_cast<std::int64_t>(std::nearbyint(x)); }
 
 void CompressionConfig::validate(const model::ModelConfig& model) const {
@@ -93,7 +125,7 @@ void CompressionConfig::validate(const model::ModelConfig& model) const {
         throw InputError("pooling kernel must be odd and >= 1");
     }
     if (!(pyramid_beta > 0.0) || !(headkv_beta >= 1.0) || !(ada_alpha >= 0.0 && ada_alpha <= 1.0) ||
-        !(tau1 > 0.0) || !(tau2 > 0.0)) {
+        !(tau1.value_or(1.0) > 0.0) || !(tau2.value_or(1.0) > 0.0)) {
         throw InputError("method parameters out of range (pyramid beta > 0, headkv beta >= 1, "
                          "ada alpha in [0, 1], tau > 0)");
     }
@@ -137,8 +169,8 @@ nlohmann::json CompressionConfig::params() const {
         if (row.faithful == FaithfulRule::PyramidKv) j["pyramid_beta"] = pyramid_beta;
         if (row.faithful == FaithfulRule::Cake) {
             j["gamma"] = selector.gamma;
-            j["tau1"] = tau1;
-            j["tau2"] = tau2;
+            j["tau"] = tau1 || tau2 ? "given" : "CAKE table by model and C (section 5.5)";
+            j["tau_model_key"] = tau_model_key;
             j["cascading"] = true;
             j["decode_eviction"] = decode_eviction;
         }
@@ -173,8 +205,8 @@ nlohmann::json CompressionConfig::params() const {
     }
     if (row.layer_rule == LayerRule::Pyramid) j["pyramid_beta"] = pyramid_beta;
     if (row.layer_rule == LayerRule::Cake) {
-        j["tau1"] = tau1;
-        j["tau2"] = tau2;
+        j["tau"] = tau1 || tau2 ? "given" : "HACE defaults by model and C (section 13.6)";
+        j["tau_model_key"] = tau_model_key;
         j["cascading"] = selector.kind == SelectorConfig::Kind::Cake;
     }
     if (needs_head_scores(row)) {

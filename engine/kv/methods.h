@@ -52,7 +52,10 @@ struct CompressionConfig {
     double pyramid_beta = 20.0;
     double headkv_beta = 1.01;
     double ada_alpha = 0.2;
-    double tau1 = 1.0, tau2 = 1.0;  // CAKE preference exponents
+    // CAKE preference exponents. Unset: chosen per prompt from C (section 5.5 table in faithful
+    // mode, section 13.6 defaults in equal mode) for the model identified by tau_model_key.
+    std::optional<double> tau1, tau2;
+    std::string tau_model_key;  // "llama2-7b", "mistral-7b", ... ("" = unknown: tau (1, 1))
     double head_temperature = 1.0;
     // HeadKV/HACE: KV-head scores [L][Hkv], normalised over all heads (kv::kv_head_scores).
     std::vector<std::vector<double>> head_scores;
@@ -70,6 +73,13 @@ struct CompressionConfig {
     // Every hyperparameter actually used, for dumps and result rows.
     nlohmann::json params() const;
 };
+
+// The model a CAKE tau table row belongs to, recognised from its config: "llama2-7b",
+// "llama2-13b", "mistral-7b" (v0.2, vocab 32000), "mistral-0.3-7b", "llama3.1-8b",
+// "qwen2.5-7b"; "" otherwise.
+std::string tau_model_key(const model::ModelConfig& cfg);
+// The (tau1, tau2) a run uses for a prompt whose capacity is C.
+std::pair<double, double> resolve_tau(const CompressionConfig& cfg, std::int64_t c);
 
 // Python round(): half to even.
 std::int64_t round_half_even(double x);

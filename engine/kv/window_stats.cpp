@@ -41,7 +41,7 @@ std::vector<std::int64_t> top_positions(const std::vector<float>& scores, std::i
 
 WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, double scale,
                                  const SelectorConfig& sel, std::int64_t w_keep,
-                                 bool per_query_head) {
+                                 bool per_query_head, std::int64_t sliding_window) {
     const std::int64_t hq = q.size(0), n = q.size(1), d = q.size(2);
     const std::int64_t hkv = k.size(0), g = hq / hkv;
     WindowStats st;
@@ -54,7 +54,8 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
     // Causal mask inside the window: window query i sits at position n - w + i.
     const at::Tensor key_pos = at::arange(n, f32.dtype(at::kLong));
     const at::Tensor query_pos = at::arange(n - w, n, f32.dtype(at::kLong)).unsqueeze(1);
-    const at::Tensor masked = key_pos.unsqueeze(0) > query_pos;  // [w, n]
+    at::Tensor masked = key_pos.unsqueeze(0) > query_pos;  // [w, n]
+    if (sliding_window > 0) masked.logical_or_(key_pos.unsqueeze(0) <= query_pos - sliding_window);
 
     const at::Tensor q_win = q.narrow(1, n - w, w).to(at::kFloat);  // [Hq, w, d]
     const at::Tensor k_all = k.to(at::kFloat);

@@ -27,9 +27,11 @@ struct WindowStats {
 // w_keep: protected recent tokens; positions j < n - w_keep are selectable.
 // per_query_head: scores per query head ([Hq][P], no group reduction), as the reference
 // repositories that store per query head do (faithful mode of SnapKV, PyramidKV, HeadKV).
+// sliding_window > 0: window queries see only keys j with 0 <= i - j < sliding_window, as the
+// model's own attention does (Mistral).
 WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, double scale,
                                  const SelectorConfig& sel, std::int64_t w_keep,
-                                 bool per_query_head = false);
+                                 bool per_query_head = false, std::int64_t sliding_window = 0);
 
 // Pools one score row as the selector does (avg with zero padding and count_include_pad, or max
 // with -inf padding), kernel `pool`, stride 1, output length = input length.

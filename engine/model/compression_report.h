@@ -33,6 +33,7 @@ struct CompressionReport {
     std::int64_t window = 0;       // w (observation)
     std::int64_t window_keep = 0;  // w_keep
     std::optional<double> retention_nominal;
+    double tau1 = 1.0, tau2 = 1.0;  // CAKE preference exponents used (layer rule CAKE)
     bool compressed = false;
     // Time spent on compression during the prefill (window statistics, allocation, selection,
     // gathering kept entries), excluding the model's own forward.

@@ -231,3 +231,39 @@ TEST(CompressedCache, RefusesBadConfigurations) {
 
 }  // namespace
 }  // namespace hace::kv
+
+namespace hace::kv {
+namespace {
+
+// Mistral's sliding window (W = 24) through the compressed cache: with a budget covering the
+// prompt nothing is selected away, so greedy decoding must equal the reference exactly while
+// the cache rolls (no segment ever holds more than W entries after a decode step).
+TEST(CompressedCache, SlidingWindowModelsRollAndMatchTheReference) {
+    const auto dir = test::shared_data() / "arch-goldens/mistral-swa";
+    HACE_REQUIRE_PATH(dir);
+    const auto model = model::load_model(dir);
+    const auto golden = read_json_file(dir / "golden.json");
+    const auto prompt = golden["prompt_ids"].get<std::vector<TokenId>>();
+    for (const std::string m : {"snapkv", "cake"}) {
+        CompressionConfig cfg;
+        cfg.method = m;
+        cfg.capacity = 10'000;
+        model::GenerateOptions g;
+        g.max_new_tokens = 16;
+        g.ignore_eos = true;
+        g.make_session = [&](std::int64_t cap) { return new_compressed_session(*model, cap, cfg); };
+        const auto r = model::generate(*model, prompt, g);
+        EXPECT_EQ(r.output_ids, golden["greedy_ids"].get<std::vector<TokenId>>()) << m;
+        EXPECT_LE(r.kv.kept_entries, 3 * 2 * 24) << m;
+        // And compressed at 30%: runs, stays within the window.
+        cfg.capacity.reset();
+        cfg.retention = 0.3;
+        const auto c = model::generate(*model, prompt, g);
+        EXPECT_EQ(c.output_ids.size(), 16u);
+        EXPECT_EQ(c.output_ids[0], r.output_ids[0]) << m;
+        EXPECT_LE(c.kv.kept_entries, 3 * 2 * 24) << m;
+    }
+}
+
+}  // namespace
+}  // namespace hace::kv

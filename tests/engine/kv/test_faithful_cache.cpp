@@ -186,3 +186,30 @@ TEST(FaithfulCache, QueryHeadStorageDecodesAndKeepsTheFirstToken) {
 
 }  // namespace
 }  // namespace hace::kv
+
+#include "engine/model/shapes.h"
+
+namespace hace::kv {
+namespace {
+
+TEST(Tau, ChosenFromCakesTablePerModelAndCapacity) {
+    CompressionConfig c;
+    c.method = "cake";
+    c.tau_model_key = tau_model_key(model::shape_config("llama2-7b"));
+    EXPECT_EQ(c.tau_model_key, "llama2-7b");
+    EXPECT_EQ(tau_model_key(model::shape_config("mistral-7b")), "mistral-7b");
+    EXPECT_EQ(tau_model_key(model::shape_config("opt-13b")), "");
+    // Equal mode (section 13.6): nearest tuned C, switching at sqrt(128 * 1024).
+    EXPECT_EQ(resolve_tau(c, 128), std::make_pair(0.9, 2.3));
+    EXPECT_EQ(resolve_tau(c, 300), std::make_pair(0.9, 2.3));
+    EXPECT_EQ(resolve_tau(c, 4096), std::make_pair(1.9, 1.8));
+    // Faithful mode: only the tuned C; others fall back to (1, 1) like pred_cake.py.
+    c.mode = "faithful";
+    EXPECT_EQ(resolve_tau(c, 1024), std::make_pair(1.9, 1.8));
+    EXPECT_EQ(resolve_tau(c, 512), std::make_pair(1.0, 1.0));
+    c.tau1 = 3.0;  // an explicit value wins
+    EXPECT_EQ(resolve_tau(c, 1024), std::make_pair(3.0, 1.8));
+}
+
+}  // namespace
+}  // namespace hace::kv
