@@ -1,6 +1,7 @@
 #include "engine/kv/window_stats.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -64,11 +65,43 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
         const at::Tensor qg = q_win.narrow(0, kv * g, g).reshape({g * w, d});
         at::Tensor logits = at::mm(qg, k_all[kv].t()).mul_(scale).view({g, w, n});
         logits.masked_fill_(masked, -std::numeric_limits<float>::infinity());
-        const at::Tensor a = logits.softmax(-1).narrow(2, 0, p);  // [G, w, P], not renormalised
-        st.entropy += -(a * at::log(a + 1e-10)).sum().item<double>();
-        const at::Tensor mean = a.mean(1);                                       // [G, P]
-        const at::Tensor var = w > 1 ? a.var(1, /*unbiased=*/true) : at::zeros_like(mean);
-        st.variance += var.sum().item<double>();
+        const at::Tensor a = logits.softmax(-1).contiguous();  // [G, w, n]
+        // One pass over the probabilities of the selectable columns (not renormalised): the
+        // window mean, the unbiased variance over the w queries and the entropy term, accumulated
+        // in double. (Fused by hand: separate tensor ops cost several passes and temporaries,
+        // which dominated compression time on small models.)
+        at::Tensor mean = at::empty({g, p}, f32);
+        at::Tensor var = at::empty({g, p}, f32);
+        std::vector<double> sum(static_cast<std::size_t>(p)), sumsq(static_cast<std::size_t>(p));
+        const float* ap = a.data_ptr<float>();
+        double entropy = 0.0, variance = 0.0;
+        for (std::int64_t h = 0; h < g; ++h) {
+            std::fill(sum.begin(), sum.end(), 0.0);
+            std::fill(sumsq.begin(), sumsq.end(), 0.0);
+            for (std::int64_t i = 0; i < w; ++i) {
+                const float* row = ap + (h * w + i) * n;
+                for (std::int64_t j = 0; j < p; ++j) {
+                    const double x = row[j];
+                    sum[static_cast<std::size_t>(j)] += x;
+                    sumsq[static_cast<std::size_t>(j)] += x * x;
+                    if (x > 0.0) entropy -= x * std::log(x + 1e-10);
+                }
+            }
+            float* mp = mean[h].data_ptr<float>();
+            float* vp = var[h].data_ptr<float>();
+            for (std::int64_t j = 0; j < p; ++j) {
+                const double s1 = sum[static_cast<std::size_t>(j)];
+                const double m = s1 / static_cast<double>(w);
+                const double v = w > 1 ? std::max(0.0, (sumsq[static_cast<std::size_t>(j)] - s1 * m) /
+                                                           static_cast<double>(w - 1))
+                                       : 0.0;
+                mp[j] = static_cast<float>(m);
+                vp[j] = static_cast<float>(v);
+                variance += v;
+            }
+        }
+        st.entropy += entropy;
+        st.variance += variance;
 
         const bool cake = sel.kind == SelectorConfig::Kind::Cake;
         const at::Tensor per_head = (cake ? mean + sel.gamma * var : mean).contiguous();  // [G, P]

@@ -334,6 +334,7 @@ TEST(CliCompress, DumpFollowsTheDesignContract) {
 }
 
 TEST(CliGenerate, CompressedGenerationReportsKeptEntries) {
+    REQUIRE_SENTENCEPIECE();  // checks the decoded text
     HACE_REQUIRE_PATH(hace::test::shared_data() / "models/needle-llama-1m");
     const auto r = run_hace({"generate", "--model", model_dir("needle-llama-1m").string(),
                          "--prompt-ids", needle_prompt_ids(2), "--method", "snapkv",

@@ -254,7 +254,9 @@ TEST(Bpe, Gpt2AsTokenizerJson) {
     write_file(dir / "tokenizer.json", doc.dump());
     const auto tok = load_tokenizer(dir / "tokenizer.json");
     EXPECT_EQ(tok->special_ids().eos, 50256);
-    for (const auto& c : read_json_file(src / "encodings.json").at("cases")) {
+    // Keep the document alive: a range-for over a member of a temporary would dangle.
+    const auto encodings = read_json_file(src / "encodings.json");
+    for (const auto& c : encodings.at("cases")) {
         EXPECT_EQ(tok->encode(c.at("text").get<std::string>(), false), c.at("ids").get<Ids>());
     }
     EXPECT_EQ(tok->encode("a<|endoftext|>", false), (Ids{64, 50256}));
