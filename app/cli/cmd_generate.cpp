@@ -126,6 +126,7 @@ int run_generate(const Args& args) {
         print_json(j);
     } else {
         std::printf("%s\n", tok ? text.c_str() : j["output_ids"].dump().c_str());
+        std::fflush(stdout);  // the text before the stderr summary when both go to a terminal
         std::fprintf(stderr, "[%lld prompt tokens, %zu generated, prefill %.1f ms, %.2f ms/token]\n",
                      static_cast<long long>(r.prompt_tokens), r.output_ids.size(), r.prefill_ms,
                      r.decode_ms_per_token());
