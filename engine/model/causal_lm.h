@@ -1,7 +1,9 @@
 // What every family forward implements (internal, ATen), and the one Session built on it.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
+#include <string>
 
 #include <ATen/ATen.h>
 
@@ -12,6 +14,11 @@ namespace hace::model {
 
 class CausalLm : public Model {
 public:
+    const ModelConfig& config() const final { return cfg_; }
+    DType run_dtype() const final { return dtype_; }
+    std::string device() const final { return "cpu"; }
+    std::int64_t weight_bytes() const final { return weight_bytes_; }
+
     // Runs T new tokens (ids [T], int64) at positions cache.length().., storing their K/V through
     // cache.attend() and calling cache.advance(T) at the end. Returns final hidden states
     // [T, hidden] after the last norm.
@@ -23,6 +30,20 @@ public:
     // Sessions over a full cache; other caches come through make_session.
     std::unique_ptr<Session> new_session(std::int64_t max_tokens) const override;
     CacheShape cache_shape(std::int64_t capacity) const;
+
+protected:
+    CausalLm(const ModelConfig& cfg, const LoadOptions& opts)
+        : cfg_(cfg), dtype_(opts.dtype.value_or(DType::F32)) {}
+    // Adds the bytes of the defined tensors to weight_bytes().
+    void count_weights(std::initializer_list<const at::Tensor*> tensors) {
+        for (const auto* t : tensors) {
+            if (t->defined()) weight_bytes_ += static_cast<std::int64_t>(t->nbytes());
+        }
+    }
+
+    ModelConfig cfg_;
+    DType dtype_ = DType::F32;
+    std::int64_t weight_bytes_ = 0;
 };
 
 // A session of `model` over `cache` (the session owns the cache).

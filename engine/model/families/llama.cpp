@@ -34,7 +34,7 @@ at::Tensor maybe(WeightSource& w, bool present, const std::string& name, std::in
 class LlamaModel final : public CausalLm {
 public:
     LlamaModel(const ModelConfig& cfg, WeightSource& w, const LoadOptions& opts)
-        : cfg_(cfg), dtype_(opts.dtype.value_or(DType::F32)), rope_(cfg, to_scalar_type(dtype_)) {
+        : CausalLm(cfg, opts), rope_(cfg, to_scalar_type(dtype_)) {
         const auto dt = to_scalar_type(dtype_);
         const std::int64_t h = cfg.hidden, d = cfg.head_dim, i = cfg.intermediate;
         const std::int64_t q_out = cfg.n_q_heads * d, kv_out = cfg.n_kv_heads * d;
@@ -70,21 +70,14 @@ public:
         // HF ties by reusing the embedding when tie_word_embeddings is set, even if a stored
         // lm_head.weight exists (stories260K stores an identical copy).
         lm_head_ = cfg.tie_word_embeddings ? embed_ : w.take("lm_head.weight", {cfg.vocab, h}, dt);
-        weight_bytes_ = 0;
         for (const auto& L : layers_) {
-            for (const auto* t : {&L.attn_norm, &L.mlp_norm, &L.w_qkv, &L.b_qkv, &L.w_o, &L.b_o,
-                                  &L.w_gate_up, &L.b_gate_up, &L.w_down, &L.b_down}) {
-                if (t->defined()) weight_bytes_ += t->nbytes();
-            }
+            count_weights({&L.attn_norm, &L.mlp_norm, &L.w_qkv, &L.b_qkv, &L.w_o, &L.b_o,
+                           &L.w_gate_up, &L.b_gate_up, &L.w_down, &L.b_down});
         }
-        weight_bytes_ += embed_.nbytes() + final_norm_.nbytes();
-        if (!cfg.tie_word_embeddings) weight_bytes_ += lm_head_.nbytes();
+        count_weights({&embed_, &final_norm_});
+        if (!cfg.tie_word_embeddings) count_weights({&lm_head_});
     }
 
-    const ModelConfig& config() const override { return cfg_; }
-    DType run_dtype() const override { return dtype_; }
-    std::string device() const override { return "cpu"; }
-    std::int64_t weight_bytes() const override { return weight_bytes_; }
     AttentionSpec attention_spec() const override {
         return {1.0 / std::sqrt(static_cast<double>(cfg_.head_dim)), cfg_.sliding_window};
     }
@@ -117,13 +110,10 @@ public:
     }
 
 private:
-    ModelConfig cfg_;
-    DType dtype_ = DType::F32;
     Rope rope_;
     std::shared_ptr<const void> keep_alive_;
     at::Tensor embed_, final_norm_, lm_head_;
     std::vector<LlamaLayer> layers_;
-    std::int64_t weight_bytes_ = 0;
 };
 
 }  // namespace

@@ -33,7 +33,7 @@ struct OptLayer {
 class OptModel final : public CausalLm {
 public:
     OptModel(const ModelConfig& cfg, WeightSource& w, const LoadOptions& opts)
-        : cfg_(cfg), dtype_(opts.dtype.value_or(DType::F32)) {
+        : CausalLm(cfg, opts) {
         const auto dt = to_scalar_type(dtype_);
         const std::int64_t h = cfg.hidden, f = cfg.intermediate, p = cfg.word_embed_proj_dim;
         keep_alive_ = w.keep_alive();
@@ -81,22 +81,13 @@ public:
         // HF ties the head to embed_tokens; 125m-style files store an identical copy.
         lm_head_ = cfg.tie_word_embeddings ? embed_ : w.take("lm_head.weight", {cfg.vocab, p}, dt);
         for (const auto& L : layers_) {
-            for (const auto* t : {&L.ln1_w, &L.ln1_b, &L.ln2_w, &L.ln2_b, &L.w_qkv, &L.b_qkv,
-                                  &L.w_o, &L.b_o, &L.w_fc1, &L.b_fc1, &L.w_fc2, &L.b_fc2}) {
-                if (t->defined()) weight_bytes_ += t->nbytes();
-            }
+            count_weights({&L.ln1_w, &L.ln1_b, &L.ln2_w, &L.ln2_b, &L.w_qkv, &L.b_qkv, &L.w_o,
+                           &L.b_o, &L.w_fc1, &L.b_fc1, &L.w_fc2, &L.b_fc2});
         }
-        for (const auto* t :
-             {&embed_, &positions_, &project_in_, &project_out_, &final_w_, &final_b_}) {
-            if (t->defined()) weight_bytes_ += t->nbytes();
-        }
-        if (!cfg.tie_word_embeddings) weight_bytes_ += lm_head_.nbytes();
+        count_weights({&embed_, &positions_, &project_in_, &project_out_, &final_w_, &final_b_});
+        if (!cfg.tie_word_embeddings) count_weights({&lm_head_});
     }
 
-    const ModelConfig& config() const override { return cfg_; }
-    DType run_dtype() const override { return dtype_; }
-    std::string device() const override { return "cpu"; }
-    std::int64_t weight_bytes() const override { return weight_bytes_; }
     AttentionSpec attention_spec() const override {
         return {1.0 / std::sqrt(static_cast<double>(cfg_.head_dim)), 0};
     }
@@ -142,8 +133,6 @@ public:
     }
 
 private:
-    ModelConfig cfg_;
-    DType dtype_ = DType::F32;
     std::shared_ptr<const void> keep_alive_;
     at::Tensor embed_;        // [vocab, word_embed_proj_dim]
     at::Tensor positions_;    // [max_positions + 2, hidden]
@@ -152,7 +141,6 @@ private:
     at::Tensor final_w_, final_b_;
     at::Tensor lm_head_;  // [vocab, word_embed_proj_dim]
     std::vector<OptLayer> layers_;
-    std::int64_t weight_bytes_ = 0;
 };
 
 }  // namespace

@@ -35,7 +35,7 @@ struct QwenLayer {
 class QwenModel final : public CausalLm {
 public:
     QwenModel(const ModelConfig& cfg, WeightSource& w, const LoadOptions& opts)
-        : cfg_(cfg), dtype_(opts.dtype.value_or(DType::F32)) {
+        : CausalLm(cfg, opts) {
         const auto dt = to_scalar_type(dtype_);
         const std::int64_t h = cfg.hidden, i = cfg.intermediate;
         keep_alive_ = w.keep_alive();
@@ -66,19 +66,13 @@ public:
         lm_head_ = cfg.tie_word_embeddings ? embed_ : w.take("lm_head.weight", {cfg.vocab, h}, dt);
         rope_ = make_rope_tables(cfg.max_positions, cfg.head_dim, cfg.rope_theta, dt);
         for (const auto& L : layers_) {
-            for (const auto* t : {&L.ln_1, &L.ln_2, &L.w_qkv, &L.b_qkv, &L.w_o, &L.b_o,
-                                  &L.w_gate_up, &L.b_gate_up, &L.w_down, &L.b_down}) {
-                if (t->defined()) weight_bytes_ += t->nbytes();
-            }
+            count_weights({&L.ln_1, &L.ln_2, &L.w_qkv, &L.b_qkv, &L.w_o, &L.b_o, &L.w_gate_up,
+                           &L.b_gate_up, &L.w_down, &L.b_down});
         }
-        weight_bytes_ += embed_.nbytes() + final_norm_.nbytes();
-        if (!cfg.tie_word_embeddings) weight_bytes_ += lm_head_.nbytes();
+        count_weights({&embed_, &final_norm_});
+        if (!cfg.tie_word_embeddings) count_weights({&lm_head_});
     }
 
-    const ModelConfig& config() const override { return cfg_; }
-    DType run_dtype() const override { return dtype_; }
-    std::string device() const override { return "cpu"; }
-    std::int64_t weight_bytes() const override { return weight_bytes_; }
     AttentionSpec attention_spec() const override {
         return {1.0 / std::sqrt(static_cast<double>(cfg_.head_dim)), 0};
     }
@@ -147,13 +141,10 @@ private:
         return f.to(to_scalar_type(dtype_));
     }
 
-    ModelConfig cfg_;
-    DType dtype_ = DType::F32;
     std::shared_ptr<const void> keep_alive_;
     at::Tensor embed_, final_norm_, lm_head_;
     std::vector<QwenLayer> layers_;
     RopeTables rope_;  // alpha 1 (no NTK), all positions
-    std::int64_t weight_bytes_ = 0;
     mutable std::mutex alpha_mutex_;
     mutable std::unordered_map<const KvCache*, double> alpha_;
 };
