@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -33,6 +35,13 @@ public:
     virtual KvStats stats() const = 0;
     // Decisions of a compressing cache after prefill; nullptr for the full cache.
     virtual const CompressionReport* report() const { return nullptr; }
+
+    // Values a family forward keeps for this sequence between calls (e.g. Qwen v1's NTK alpha,
+    // chosen by the sequence's first forward). Keys are the family's own.
+    std::map<std::string, double>& sequence_state() { return sequence_state_; }
+
+private:
+    std::map<std::string, double> sequence_state_;
 };
 
 struct CacheShape {

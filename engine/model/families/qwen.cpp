@@ -12,9 +12,7 @@
 #include "engine/model/families/qwen.h"
 
 #include <cmath>
-#include <mutex>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "engine/model/causal_lm.h"
 #include "engine/model/layers.h"
@@ -106,17 +104,15 @@ public:
     }
 
 private:
-    // The NTK alpha of the sequence held by `kv`: chosen by its first forward, kept afterwards.
-    // The model is shared by sessions and the KvCache interface has no slot for family state, so
-    // it is remembered per cache object; a new cache at the same address starts at position 0
-    // and overwrites the stale entry.
-    double sequence_alpha(const KvCache& kv, std::int64_t start, std::int64_t t) const {
+    // The NTK alpha of the sequence held by `kv`: chosen by its first forward (from the prefill
+    // length, as Qwen's reference does), kept in the cache's sequence state afterwards.
+    double sequence_alpha(KvCache& kv, std::int64_t start, std::int64_t t) const {
         if (!cfg_.dynamic_ntk) return 1.0;
-        const std::lock_guard<std::mutex> lock(alpha_mutex_);
-        if (start == 0) return alpha_[&kv] = qwen_ntk_alpha(t, cfg_.seq_length);
-        const auto it = alpha_.find(&kv);
-        if (it == alpha_.end()) {
-            throw std::logic_error("Qwen v1: a sequence must be prefilled by the same model");
+        auto& state = kv.sequence_state();
+        if (start == 0) return state["qwen_ntk_alpha"] = qwen_ntk_alpha(t, cfg_.seq_length);
+        const auto it = state.find("qwen_ntk_alpha");
+        if (it == state.end()) {
+            throw std::logic_error("Qwen v1: the sequence was not prefilled by this model");
         }
         return it->second;
     }
@@ -145,8 +141,6 @@ private:
     at::Tensor embed_, final_norm_, lm_head_;
     std::vector<QwenLayer> layers_;
     RopeTables rope_;  // alpha 1 (no NTK), all positions
-    mutable std::mutex alpha_mutex_;
-    mutable std::unordered_map<const KvCache*, double> alpha_;
 };
 
 }  // namespace
