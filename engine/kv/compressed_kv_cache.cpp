@@ -89,8 +89,9 @@ private:
             for (auto& pos : keep) pos = iota_positions(0, n);
             store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
         } else {
-            WindowStats st = compute_window_stats(q, k_kv, spec_.scale, cfg_.selector, w_keep_,
-                                                  query_heads_, spec_.sliding_window);
+            WindowStats st =
+                compute_window_stats(q, k_kv, spec_.scale, cfg_.selector, w_keep_, query_heads_,
+                                     spec_.sliding_window, row_.layer_rule == LayerRule::Cake);
             rep.entropy = st.entropy;
             rep.temporal_variance = st.variance;
             LayerStore& L = layers_[static_cast<std::size_t>(l)];

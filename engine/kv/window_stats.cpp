@@ -42,7 +42,8 @@ std::vector<std::int64_t> top_positions(const std::vector<float>& scores, std::i
 
 WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, double scale,
                                  const SelectorConfig& sel, std::int64_t w_keep,
-                                 bool per_query_head, std::int64_t sliding_window) {
+                                 bool per_query_head, std::int64_t sliding_window,
+                                 bool with_entropy) {
     const std::int64_t hq = q.size(0), n = q.size(1), d = q.size(2);
     const std::int64_t hkv = k.size(0), g = hq / hkv;
     WindowStats st;
@@ -80,12 +81,15 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
             std::fill(sumsq.begin(), sumsq.end(), 0.0);
             for (std::int64_t i = 0; i < w; ++i) {
                 const float* row = ap + (h * w + i) * n;
+                float ent = 0.0f;  // fp32 statistics (section 16.4); summed into double per row
                 for (std::int64_t j = 0; j < p; ++j) {
-                    const double x = row[j];
+                    const float xf = row[j];
+                    const double x = xf;
                     sum[static_cast<std::size_t>(j)] += x;
                     sumsq[static_cast<std::size_t>(j)] += x * x;
-                    if (x > 0.0) entropy -= x * std::log(x + 1e-10);
+                    if (with_entropy && xf > 0.0f) ent -= xf * std::log(xf + 1e-10f);
                 }
+                entropy += ent;
             }
             float* mp = mean[h].data_ptr<float>();
             float* vp = var[h].data_ptr<float>();
@@ -100,7 +104,7 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
                 variance += v;
             }
         }
-        st.entropy += entropy;
+        st.entropy = with_entropy ? st.entropy + entropy : std::nan("");
         st.variance += variance;
 
         const bool cake = sel.kind == SelectorConfig::Kind::Cake;

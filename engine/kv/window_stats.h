@@ -29,9 +29,12 @@ struct WindowStats {
 // repositories that store per query head do (faithful mode of SnapKV, PyramidKV, HeadKV).
 // sliding_window > 0: window queries see only keys j with 0 <= i - j < sliding_window, as the
 // model's own attention does (Mistral).
+// with_entropy = false skips E_l (NaN then): one log per probability is the costliest part of the
+// statistics and only CAKE's preference needs it.
 WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, double scale,
                                  const SelectorConfig& sel, std::int64_t w_keep,
-                                 bool per_query_head = false, std::int64_t sliding_window = 0);
+                                 bool per_query_head = false, std::int64_t sliding_window = 0,
+                                 bool with_entropy = true);
 
 // Pools one score row as the selector does (avg with zero padding and count_include_pad, or max
 // with -inf padding), kernel `pool`, stride 1, output length = input length.

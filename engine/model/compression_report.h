@@ -18,7 +18,7 @@ struct LayerReport {
     std::int64_t layer = 0;
     std::int64_t budget = 0;                 // sum of the heads' budgets
     std::optional<double> preference;        // CAKE/HACE layer preference
-    double entropy = 0.0;                    // E_l (window attention, selectable columns)
+    double entropy = 0.0;  // E_l (window attention, selectable columns); NaN when not needed
     double temporal_variance = 0.0;          // V_l
     std::vector<HeadReport> heads;
 };
