@@ -53,6 +53,14 @@ std::string ConfigReader::string_or(const std::string& key, const std::string& f
     return j_.at(key).get<std::string>();
 }
 
+std::int64_t ConfigReader::split_hidden(std::int64_t hidden, std::int64_t heads,
+                                        const std::string& heads_key) const {
+    if (hidden % heads != 0) {
+        fail(heads_key, "a divisor of hidden_size (" + std::to_string(hidden) + ")");
+    }
+    return hidden / heads;
+}
+
 std::vector<std::int32_t> ConfigReader::int_list_or_empty(const std::string& key) const {
     std::vector<std::int32_t> out;
     if (!has(key)) return out;

@@ -21,6 +21,9 @@ public:
     std::string string_or(const std::string& key, const std::string& fallback) const;
     // An integer or a list of integers (eos_token_id may be either).
     std::vector<std::int32_t> int_list_or_empty(const std::string& key) const;
+    // hidden / heads, refusing (on the `heads_key` key) a head count that does not divide hidden.
+    std::int64_t split_hidden(std::int64_t hidden, std::int64_t heads,
+                              const std::string& heads_key = "num_attention_heads") const;
     const std::string& file() const { return file_; }
     [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
 

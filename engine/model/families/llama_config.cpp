@@ -118,11 +118,7 @@ void parse(const nlohmann::json& j, const std::string& file, ModelConfig& cfg, V
     if (r.has("head_dim")) {
         cfg.head_dim = r.positive_int("head_dim");
     } else {
-        if (cfg.hidden % cfg.n_q_heads != 0) {
-            r.fail("num_attention_heads",
-                   "a divisor of hidden_size (" + std::to_string(cfg.hidden) + ")");
-        }
-        cfg.head_dim = cfg.hidden / cfg.n_q_heads;
+        cfg.head_dim = r.split_hidden(cfg.hidden, cfg.n_q_heads);
     }
     if (cfg.head_dim % 2 != 0) r.fail("head_dim", "an even number (RoPE rotates pairs)");
     cfg.vocab = r.positive_int("vocab_size");

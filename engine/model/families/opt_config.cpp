@@ -14,11 +14,7 @@ void parse_opt_config(const nlohmann::json& j, const std::string& file, ModelCon
     cfg.n_layers = r.positive_int("num_hidden_layers");
     cfg.n_q_heads = r.positive_int("num_attention_heads");
     cfg.n_kv_heads = cfg.n_q_heads;
-    if (cfg.hidden % cfg.n_q_heads != 0) {
-        r.fail("num_attention_heads",
-               "a divisor of hidden_size (" + std::to_string(cfg.hidden) + ")");
-    }
-    cfg.head_dim = cfg.hidden / cfg.n_q_heads;
+    cfg.head_dim = r.split_hidden(cfg.hidden, cfg.n_q_heads);
     cfg.vocab = r.positive_int("vocab_size");
     // Learned positions: the table has max_position_embeddings (+ 2 offset) rows and no more.
     cfg.max_positions = r.positive_int("max_position_embeddings");

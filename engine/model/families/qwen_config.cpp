@@ -17,10 +17,7 @@ void parse_qwen_config(const nlohmann::json& j, const std::string& file, ModelCo
     cfg.n_layers = r.positive_int("num_hidden_layers");
     cfg.n_q_heads = r.positive_int("num_attention_heads");
     cfg.n_kv_heads = cfg.n_q_heads;
-    if (cfg.hidden % cfg.n_q_heads != 0) {
-        r.fail("num_attention_heads",
-               "a divisor of hidden_size (" + std::to_string(cfg.hidden) + ")");
-    }
+    r.split_hidden(cfg.hidden, cfg.n_q_heads);  // refuses a head count that does not divide
     // Qwen splits c_attn by hidden_size but sizes it by kv_channels: the two must agree.
     cfg.head_dim = r.positive_int_or("kv_channels", 128);
     if (cfg.head_dim * cfg.n_q_heads != cfg.hidden) {

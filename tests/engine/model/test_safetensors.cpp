@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/core/error.h"
+#include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
 
 namespace hace::model {
@@ -87,15 +88,7 @@ void write_file(const fs::path& path, const std::vector<Spec>& specs,
 
 const std::vector<Spec> kTwo = {{"a", "F32", {2, 3}}, {"b", "F32", {4}}};
 
-// Runs `fn`, expecting an InputError whose message contains every fragment.
-void expect_input_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        ADD_FAILURE() << "no InputError thrown; expected one mentioning " << parts.front();
-    } catch (const InputError& e) {
-        for (const auto& p : parts) EXPECT_THAT(e.what(), HasSubstr(p));
-    }
-}
+using test::expect_input_error;
 
 void expect_open_error(const fs::path& path, const std::vector<std::string>& parts) {
     auto all = parts;

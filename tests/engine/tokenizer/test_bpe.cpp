@@ -17,6 +17,7 @@
 #include "engine/tokenizer/pretokenizer.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "engine/tokenizer/unicode_tables.h"
+#include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
 
 namespace hace::tokenizer {
@@ -25,18 +26,7 @@ namespace fs = std::filesystem;
 using Ids = std::vector<TokenId>;
 using Pieces = std::vector<std::string_view>;
 
-template <typename Fn>
-void expect_input_error(Fn&& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        ADD_FAILURE() << "no InputError thrown";
-    } catch (const InputError& e) {
-        for (const auto& part : parts) {
-            EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
-                << "message: " << e.what() << "\nmissing: " << part;
-        }
-    }
-}
+using test::expect_input_error;
 
 fs::path tokenizers_dir() {
     return test::shared_data() / "tokenizers";

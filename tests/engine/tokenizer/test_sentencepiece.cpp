@@ -11,6 +11,7 @@
 #include "engine/core/json_io.h"
 #include "engine/tokenizer/sentencepiece_tokenizer.h"
 #include "engine/tokenizer/tokenizer.h"
+#include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
 
 namespace hace::tokenizer {
@@ -26,19 +27,7 @@ const std::string kFffd = "\xEF\xBF\xBD";
         if (!sentencepiece_available(&why_)) GTEST_SKIP() << why_; \
     } while (0)
 
-// Runs fn and checks it throws InputError whose message contains every part.
-template <typename Fn>
-void expect_input_error(Fn&& fn, const std::vector<std::string>& parts) {
-    try {
-        fn();
-        ADD_FAILURE() << "no InputError thrown";
-    } catch (const InputError& e) {
-        for (const auto& part : parts) {
-            EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
-                << "message: " << e.what() << "\nmissing: " << part;
-        }
-    }
-}
+using test::expect_input_error;
 
 struct Reference {
     std::string name;
