@@ -16,15 +16,16 @@ set -x
 set +x
 
 # KV-cache compression on the needle model: the same needle prompt with every method at 30%
-# retention (equal-budget mode, SEL-SNAP selector); the dump lists what each layer/head kept.
+# retention (equal-budget mode, SEL-SNAP selector; KIVI keeps every token at 2 bits); the dump
+# lists what each layer/head kept.
 NEEDLE="$ROOT/resources/models/needle-llama-1m"
 PROMPT="I once spent a summer working on a farm, and what I learned there was that the hard part \
 of any job is not the work itself but deciding what to work on. The secret code is 39901. Most \
 people who start companies think the hard part will be building the product, but it is usually \
 finding out what people want. Question: What is the secret code? Answer: The secret code is"
 echo "needle prompt: the answer is 39901"
-for m in full snapkv pyramidkv adakv cake hace-layer; do
-  budget=(); [ "$m" != full ] && budget=(--retention 0.3 --selector snap)
+for m in full snapkv pyramidkv adakv cake hace-layer streamingllm h2o kivi; do
+  budget=(); [ "$m" != full ] && [ "$m" != kivi ] && budget=(--retention 0.3 --selector snap)
   printf '%-11s' "$m:"
   "$HACE" generate --model "$NEEDLE" --prompt "$PROMPT" --max-new-tokens 8 --method "$m" "${budget[@]}"
 done

@@ -10,7 +10,7 @@ namespace hace::cli {
 std::vector<FlagSpec> compression_flags() {
     return {
         {"method", true, "KV method: full, snapkv, pyramidkv, adakv, cake, headkv, hace, "
-                         "hace-layer, hace-head (default full)"},
+                         "hace-layer, hace-head, streamingllm, h2o, kivi (default full)"},
         {"retention", true, "kept fraction R in (0, 1]: C = max(8, round(R n))"},
         {"capacity", true, "cache size C per head (window included) instead of --retention"},
         {"selector", true, "token selector: cake (default; w 32, mean+200 var, avg pool 5) or "
@@ -25,7 +25,14 @@ std::vector<FlagSpec> compression_flags() {
         {"tau2", true, "CAKE variance exponent tau2 (default: CAKE's table for the model and C)"},
         {"head-scores", true, "HeadKV-format head score file (headkv, hace, hace-head)"},
         {"head-temperature", true, "head score temperature (default 1)"},
-        {"no-decode-eviction", false, "SEL-CAKE: do not evict while decoding"},
+        {"no-decode-eviction", false, "no eviction while decoding: SEL-CAKE's per-step eviction, "
+                                      "H2O's accumulate-and-evict and StreamingLLM's rolling "
+                                      "cache become one-shot at prefill"},
+        {"sinks", true, "StreamingLLM attention sinks (default 4)"},
+        {"recent", true, "H2O recent tokens (default min(w, C/2)); heavy hitters = C - recent"},
+        {"kv-bits", true, "store the kept entries KIVI-quantised: 2 or 4 bits (kivi: default 2)"},
+        {"kivi-group", true, "KIVI group size G (default 32; head_dim when smaller)"},
+        {"kivi-residual", true, "KIVI full-precision residual R, a multiple of G (default 128)"},
         {"mode", true, "equal (default: identical budgets, one selector) or faithful (each "
                        "reference repository's own selector, granularity and integer quirks)"},
         {"ada-normalize", false, "AdaKV score normalisation (faithful mode; off in AdaKV's runs)"},
@@ -56,6 +63,11 @@ kv::CompressionConfig compression_config(const Args& args, const model::ModelCon
     cfg.tau_model_key = kv::tau_model_key(model);
     cfg.head_temperature = args.number_or("head-temperature", cfg.head_temperature);
     cfg.decode_eviction = !args.has("no-decode-eviction");
+    cfg.sinks = args.int_or("sinks", cfg.sinks);
+    if (args.has("recent")) cfg.recent = args.int_or("recent", 0);
+    cfg.kv_bits = static_cast<int>(args.int_or("kv-bits", 0));
+    cfg.kivi_group = static_cast<int>(args.int_or("kivi-group", cfg.kivi_group));
+    cfg.kivi_residual = static_cast<int>(args.int_or("kivi-residual", cfg.kivi_residual));
     if (auto file = args.get("head-scores")) {
         const auto scores = kv::load_head_score_file(*file);
         cfg.head_scores = kv::kv_head_scores(scores, model.n_layers, model.n_q_heads,
@@ -107,6 +119,7 @@ nlohmann::json report_json(const model::CompressionReport& r, const kv::Compress
             {"window", r.window},
             {"window_keep", r.window_keep},
             {"compressed", r.compressed},
+            {"kv_bits", r.kv_bits},
             {"retention_nominal",
              r.retention_nominal ? nlohmann::json(*r.retention_nominal) : nullptr},
             {"retention", full > 0 ? static_cast<double>(kept) / full : 1.0},

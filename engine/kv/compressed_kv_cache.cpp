@@ -14,6 +14,8 @@
 #include "engine/kv/budget.h"
 #include "engine/kv/faithful_budgets.h"
 #include "engine/kv/methods.h"
+#include "engine/kv/quant/kivi_segment.h"
+#include "engine/kv/token_policies.h"
 #include "engine/kv/window_stats.h"
 #include "engine/model/causal_lm.h"
 #include "engine/model/layers.h"
@@ -25,6 +27,7 @@ struct Segment {
     std::int64_t offset = 0, length = 0, capacity = 0;
     std::int64_t budget = 0;               // selected prompt entries (window excluded)
     std::vector<std::int64_t> positions;   // absolute position of each stored entry, ascending
+    std::vector<float> acc;                // H2O: accumulated attention of each stored entry
 };
 
 struct LayerStore {
@@ -32,6 +35,9 @@ struct LayerStore {
     std::vector<Segment> heads;
     std::vector<std::vector<float>> scores;  // selector scores [h][j < P] (re-selection)
     bool holds_all = false;                  // prompt kept whole until its budget is known
+    // KIVI storage (section 6.3): one quantised segment per head replaces k/v once the layer's
+    // kept entries are final.
+    std::vector<quant::KiviSegment> kivi;
 };
 
 class CompressedKvCache final : public model::KvCache {
@@ -42,7 +48,19 @@ public:
           layers_(static_cast<std::size_t>(shape.n_layers)) {
         elem_ = static_cast<std::int64_t>(c10::elementSize(shape.dtype));
         cascading_ = row.layer_rule == LayerRule::Cake &&
-                     cfg.selector.kind == SelectorConfig::Kind::Cake;
+                     cfg.selector.kind == SelectorConfig::Kind::Cake &&
+                     row.token == TokenPolicy::Window;
+        if (cfg.effective_kv_bits() != 0) {
+            kivi_ = quant::KiviParams{cfg.effective_kv_bits(), cfg.kivi_group_for(shape.head_dim),
+                                      cfg.kivi_residual};
+            quant::validate_kivi_params(*kivi_, static_cast<int>(shape.head_dim));
+            // Quantised groups cannot drop entries, so a rolling sliding-window cache is out.
+            if (spec.sliding_window > 0 && shape.capacity > spec.sliding_window) {
+                throw InputError("--kv-bits: KIVI storage cannot roll a sliding-window cache "
+                                 "(window " + std::to_string(spec.sliding_window) + " < " +
+                                 std::to_string(shape.capacity) + " tokens)");
+            }
+        }
     }
 
     at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
@@ -59,11 +77,17 @@ public:
     model::KvStats stats() const override {
         model::KvStats s;
         s.full_entries = shape_.n_layers * shape_.n_kv_heads * length_;
+        std::int64_t quantised_bytes = 0, plain_entries = 0;
         for (const auto& L : layers_) {
             for (const auto& seg : L.heads) s.kept_entries += seg.length;
             if (L.k.defined()) s.capacity_bytes += 2 * L.k.numel() * elem_;
+            if (L.kivi.empty()) {
+                for (const auto& seg : L.heads) plain_entries += seg.length;
+            }
+            for (const auto& q : L.kivi) quantised_bytes += q.bytes();
         }
-        s.bytes = s.kept_entries * 2 * shape_.head_dim * elem_;
+        s.capacity_bytes += quantised_bytes;
+        s.bytes = plain_entries * 2 * shape_.head_dim * elem_ + quantised_bytes;
         return s;
     }
 
@@ -88,6 +112,8 @@ private:
             std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(n_seg_));
             for (auto& pos : keep) pos = iota_positions(0, n);
             store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
+        } else if (row_.token != TokenPolicy::Window) {
+            store_baseline_layer(l, q, k, v);
         } else {
             WindowStats st =
                 compute_window_stats(q, k_kv, spec_.scale, cfg_.selector, w_keep_, query_heads_,
@@ -109,10 +135,55 @@ private:
                 store_layer(l, k, v, select(L, b), b);
             }
         }
+        if (kivi_) {
+            // Quantise each layer as soon as its kept entries are final (at the end for a cascade).
+            const std::int64_t last = l + 1 == shape_.n_layers ? l : (cascading_ ? -1 : l);
+            for (std::int64_t i = 0; i <= last; ++i) {
+                if (layers_[static_cast<std::size_t>(i)].kivi.empty()) quantize_layer(i);
+            }
+        }
         report_.compression_ms +=
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         if (l + 1 == shape_.n_layers) finish_report();
         return out;
+    }
+
+    void quantize_layer(std::int64_t l) {
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        const at::Tensor k = L.k.to(at::kFloat).contiguous(), v = L.v.to(at::kFloat).contiguous();
+        const std::int64_t d = shape_.head_dim;
+        L.kivi.clear();
+        for (const Segment& seg : L.heads) {
+            L.kivi.emplace_back(*kivi_, static_cast<int>(d));
+            L.kivi.back().append_prompt(k.data_ptr<float>() + seg.offset * d,
+                                        v.data_ptr<float>() + seg.offset * d, seg.length);
+        }
+        L.k = at::Tensor();  // the full-precision rows are gone: only the quantised store remains
+        L.v = at::Tensor();
+    }
+
+    // StreamingLLM and H2O (section 6): the same budget on every KV head of every layer.
+    void store_baseline_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
+                              const at::Tensor& v) {
+        const std::int64_t n = k.size(1);
+        std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(n_seg_));
+        std::vector<std::vector<float>> sums;
+        if (row_.token == TokenPolicy::Streaming) {
+            for (auto& pos : keep) pos = streaming_keep(n, {in_.budget, w_keep_});
+        } else {
+            sums = h2o_column_sums(q, k, spec_.scale, spec_.sliding_window);
+            for (std::size_t h = 0; h < keep.size(); ++h) {
+                keep[h] = h2o_keep(sums[h], in_.budget, w_keep_);
+            }
+        }
+        store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.budget));
+        if (row_.token != TokenPolicy::HeavyHitter) return;
+        auto& heads = layers_[static_cast<std::size_t>(l)].heads;
+        for (std::size_t h = 0; h < heads.size(); ++h) {
+            for (std::int64_t pos : heads[h].positions) {
+                heads[h].acc.push_back(sums[h][static_cast<std::size_t>(pos)]);
+            }
+        }
     }
 
     std::vector<std::int64_t> equal_layer_budgets(std::int64_t l,
@@ -148,7 +219,15 @@ private:
         const std::int64_t w = std::min(cfg_.selector.window, n);
         const bool faithful = cfg_.faithful();
         // Equal mode protects at most half of the budget (section 16.2); the references keep w.
+        // StreamingLLM protects C - sinks recent tokens, H2O its recent share (section 6).
         w_keep_ = faithful ? w : std::min(w, c / 2);
+        if (row_.token == TokenPolicy::KeepAll) {
+            w_keep_ = 0;  // nothing is selected: every position stays
+        } else if (row_.token == TokenPolicy::Streaming) {
+            w_keep_ = std::min(n, streaming_split(c, cfg_.sinks).recent);
+        } else if (row_.token == TokenPolicy::HeavyHitter) {
+            w_keep_ = std::min(n, std::clamp<std::int64_t>(cfg_.recent.value_or(w_keep_), 0, c));
+        }
         query_heads_ = faithful && faithful_query_heads(row_);
         n_seg_ = query_heads_ ? hq : shape_.n_kv_heads;
         in_ = AllocationInput{};
@@ -163,7 +242,9 @@ private:
         report_ = {};
         report_.method = cfg_.method;
         report_.mode = cfg_.mode;
-        report_.selector = cfg_.selector.name();
+        report_.selector = row_.token == TokenPolicy::Streaming     ? "sinks+recent"
+                           : row_.token == TokenPolicy::HeavyHitter ? "H2O column sums"
+                                                                    : cfg_.selector.name();
         report_.query_heads = query_heads_;
         report_.prompt_tokens = n;
         report_.capacity = c;
@@ -172,7 +253,11 @@ private:
         report_.retention_nominal = cfg_.retention;
         std::tie(report_.tau1, report_.tau2) = resolve_tau(cfg_, c);
         report_.compressed = faithful ? faithful_compresses(n, c, w) : !covers_prompt(in_);
+        decode_evicts_ = report_.compressed && cfg_.decode_eviction && !kivi_ &&
+                         (row_.token != TokenPolicy::Window ||
+                          cfg_.selector.kind == SelectorConfig::Kind::Cake);
         report_.layers.resize(static_cast<std::size_t>(shape_.n_layers));
+        report_.kv_bits = kivi_ ? kivi_->bits : 0;
         totals_.clear();
     }
 
@@ -327,21 +412,19 @@ private:
     // ---- decode ----------------------------------------------------------------------------
     at::Tensor decode_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
                             const at::Tensor& v) {
+        if (kivi_) return decode_layer_kivi(l, q, k, v);
         if (shape_.dtype == at::kFloat) return decode_layer_f32(l, q, k, v);
         LayerStore& L = layers_[static_cast<std::size_t>(l)];
         const std::int64_t hkv = n_seg_, d = shape_.head_dim;
         const std::int64_t g = q.size(0) / hkv;                // query heads per segment
         const std::int64_t per_kv = n_seg_ / shape_.n_kv_heads;  // segments per KV head
         at::Tensor out = at::empty({1, q.size(0) * d}, q.options());
-        const bool evict = report_.compressed && cfg_.decode_eviction &&
-                           cfg_.selector.kind == SelectorConfig::Kind::Cake;
         for (std::int64_t h = 0; h < hkv; ++h) {
             Segment& s = L.heads[static_cast<std::size_t>(h)];
             if (s.length >= s.capacity) throw InputError("compressed cache: segment is full");
             L.k[s.offset + s.length].copy_(k[h / per_kv][0]);
             L.v[s.offset + s.length].copy_(v[h / per_kv][0]);
-            s.positions.push_back(length_);
-            ++s.length;
+            push_position(s);
             drop_outside_window(L, s);
             const at::Tensor keys = L.k.narrow(0, s.offset, s.length);    // [len, d]
             const at::Tensor values = L.v.narrow(0, s.offset, s.length);  // [len, d]
@@ -349,7 +432,7 @@ private:
             at::Tensor probs = at::mm(qh, keys.t()).mul_(spec_.scale).to(at::kFloat).softmax(-1);
             out.narrow(1, h * g * d, g * d)
                 .copy_(at::mm(probs.to(values.scalar_type()), values).reshape({1, g * d}));
-            if (evict && s.length > s.budget + w_keep_) evict_one(L, s, probs);
+            if (decode_evicts_) evict_after_step(L, s, probs);
         }
         return out;
     }
@@ -362,8 +445,7 @@ private:
         const std::int64_t hkv = n_seg_, d = shape_.head_dim;
         const std::int64_t g = q.size(0) / hkv;                // query heads per segment
         const std::int64_t per_kv = n_seg_ / shape_.n_kv_heads;  // segments per KV head
-        const bool evict = report_.compressed && cfg_.decode_eviction &&
-                           cfg_.selector.kind == SelectorConfig::Kind::Cake;
+        const bool evict = decode_evicts_;
         offsets_.resize(static_cast<std::size_t>(hkv));
         lengths_.resize(static_cast<std::size_t>(hkv));
         std::int64_t max_len = 0;
@@ -377,8 +459,7 @@ private:
             std::memcpy(L.v.data_ptr<float>() + (s.offset + s.length) * d,
                         vc.data_ptr<float>() + (h / per_kv) * d,
                         static_cast<std::size_t>(d) * sizeof(float));
-            s.positions.push_back(length_);
-            ++s.length;
+            push_position(s);
             drop_outside_window(L, s);
             offsets_[static_cast<std::size_t>(h)] = s.offset;
             lengths_[static_cast<std::size_t>(h)] = s.length;
@@ -406,13 +487,65 @@ private:
         if (evict) {
             for (std::int64_t h = 0; h < hkv; ++h) {
                 Segment& s = L.heads[static_cast<std::size_t>(h)];
-                if (s.length <= s.budget + w_keep_) continue;
                 const at::Tensor p = at::from_blob(probs_.data() + h * g * max_len, {g, max_len},
                                                    at::TensorOptions().dtype(at::kFloat));
-                evict_one(L, s, p.narrow(1, 0, s.length));
+                evict_after_step(L, s, p.narrow(1, 0, s.length));
             }
         }
         return out;
+    }
+
+    // KIVI storage: append the new token to each head's quantised segment (its residual) and
+    // attend over the dequantised groups + the residual in one softmax.
+    at::Tensor decode_layer_kivi(std::int64_t l, const at::Tensor& q, const at::Tensor& k,
+                                 const at::Tensor& v) {
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        const std::int64_t hkv = n_seg_, d = shape_.head_dim;
+        const std::int64_t g = q.size(0) / hkv;
+        const std::int64_t per_kv = n_seg_ / shape_.n_kv_heads;
+        const at::Tensor kc = k.to(at::kFloat).contiguous(), vc = v.to(at::kFloat).contiguous();
+        const at::Tensor qc = q.to(at::kFloat).reshape({q.size(0), d}).contiguous();
+        at::Tensor out = at::empty({1, q.size(0) * d}, qc.options());
+        for (std::int64_t h = 0; h < hkv; ++h) {
+            Segment& s = L.heads[static_cast<std::size_t>(h)];
+            quant::KiviSegment& store = L.kivi[static_cast<std::size_t>(h)];
+            store.append(kc.data_ptr<float>() + (h / per_kv) * d,
+                         vc.data_ptr<float>() + (h / per_kv) * d);
+            push_position(s);
+            store.attend(qc.data_ptr<float>() + h * g * d, static_cast<int>(g),
+                         static_cast<float>(spec_.scale), out.data_ptr<float>() + h * g * d);
+        }
+        return out.to(q.scalar_type());
+    }
+
+    void push_position(Segment& s) {
+        s.positions.push_back(length_);
+        if (row_.token == TokenPolicy::HeavyHitter) s.acc.push_back(0.0f);
+        ++s.length;
+    }
+
+    // The method's decode-time eviction after a step whose attention probabilities over the
+    // segment are `probs` [g, length].
+    void evict_after_step(LayerStore& L, Segment& s, const at::Tensor& probs) {
+        switch (row_.token) {
+            case TokenPolicy::Window:
+                if (s.length > s.budget + w_keep_) evict_one(L, s, probs);
+                break;
+            case TokenPolicy::Streaming: {
+                const std::int64_t row = streaming_victim(s.length, {s.budget, w_keep_});
+                if (row >= 0) remove_rows(L, s, row, 1);
+                break;
+            }
+            case TokenPolicy::HeavyHitter: {
+                const at::Tensor mean = probs.to(at::kFloat).mean(0).contiguous();
+                const float* p = mean.data_ptr<float>();
+                for (std::int64_t j = 0; j < s.length; ++j) s.acc[static_cast<std::size_t>(j)] += p[j];
+                const std::int64_t row = h2o_victim(s.acc, s.budget, w_keep_);
+                if (row >= 0) remove_rows(L, s, row, 1);
+                break;
+            }
+            case TokenPolicy::KeepAll: break;
+        }
     }
 
     // With a sliding window (Mistral) an entry whose position is <= current - window can never be
@@ -437,6 +570,7 @@ private:
                          static_cast<std::size_t>(tail) * row);
         }
         s.positions.erase(s.positions.begin() + first, s.positions.begin() + first + count);
+        if (!s.acc.empty()) s.acc.erase(s.acc.begin() + first, s.acc.begin() + first + count);
         s.length -= count;
     }
 
@@ -479,6 +613,8 @@ private:
     model::CompressionReport report_;
     std::int64_t length_ = 0, w_keep_ = 0, elem_ = 4;
     bool cascading_ = false;
+    bool decode_evicts_ = false;     // the method evicts while decoding (set per prompt)
+    std::optional<quant::KiviParams> kivi_;  // quantised storage (--kv-bits / kivi)
     bool query_heads_ = false;       // segments per query head (faithful SnapKV/PyramidKV/HeadKV)
     std::int64_t n_seg_ = 0;         // segments per layer: Hkv, or Hq with query_heads_
     faithful::PyramidPlan plan_;     // faithful PyramidKV budgets of this prompt

@@ -30,6 +30,13 @@ const std::vector<MethodRow>& method_rows() {
         {"hace-head", true, L::HeadkvImplied, H::HeadkvSplit, "13.2",
          "HACE ablation: head stage only", F::HeadKv,
          "FYYFU/HeadKV (HACE-HeadOnly reduces to HeadKV, section 13.4)"},
+        {"streamingllm", true, L::Uniform, H::Uniform, "6.2", "attention sinks + recent tokens",
+         F::None, "", TokenPolicy::Streaming},
+        {"h2o", true, L::Uniform, H::Uniform, "6.1",
+         "heavy hitters (attention of all queries) + recent tokens", F::None, "",
+         TokenPolicy::HeavyHitter},
+        {"kivi", true, L::Uniform, H::Uniform, "6.3", "2/4-bit KV quantisation, every token kept",
+         F::None, "", TokenPolicy::KeepAll},
     };
     return rows;
 }
@@ -111,6 +118,22 @@ void CompressionConfig::validate(const model::ModelConfig& model) const {
     if (faithful() && row.faithful == FaithfulRule::HeadKv && head_scores_query.empty()) {
         throw InputError("faithful " + method + " needs query-head scores (--head-scores FILE)");
     }
+    if (kv_bits != 0 && kv_bits != 2 && kv_bits != 4) {
+        throw InputError("--kv-bits must be 2 or 4, got " + std::to_string(kv_bits));
+    }
+    if (effective_kv_bits() != 0) {
+        const int g = kivi_group_for(model.head_dim);
+        if (g < 1 || model.head_dim % g != 0) {
+            throw InputError("--kivi-group " + std::to_string(g) + " must divide head_dim " +
+                             std::to_string(model.head_dim) + " (values are grouped by channels)");
+        }
+        if (kivi_residual < g || kivi_residual % g != 0) {
+            throw InputError("--kivi-residual " + std::to_string(kivi_residual) +
+                             " must be a positive multiple of the group size " + std::to_string(g));
+        }
+        if (faithful()) throw InputError("--kv-bits applies to equal mode only");
+    }
+    if (row.token == TokenPolicy::KeepAll) return;  // KIVI keeps every token: no budget
     if (retention.has_value() == capacity.has_value()) {
         throw InputError("method " + method + " needs exactly one of --retention or --capacity");
     }
@@ -121,6 +144,10 @@ void CompressionConfig::validate(const model::ModelConfig& model) const {
         throw InputError("--capacity must be >= 1, got " + std::to_string(*capacity));
     }
     if (selector.window < 1) throw InputError("--window must be >= 1");
+    if (sinks < 0) throw InputError("--sinks must be >= 0, got " + std::to_string(sinks));
+    if (recent && *recent < 0) {
+        throw InputError("--recent must be >= 0, got " + std::to_string(*recent));
+    }
     if (selector.pool < 1 || selector.pool % 2 == 0) {
         throw InputError("pooling kernel must be odd and >= 1");
     }
@@ -143,6 +170,17 @@ void CompressionConfig::validate(const model::ModelConfig& model) const {
     }
 }
 
+int CompressionConfig::effective_kv_bits() const {
+    if (kv_bits != 0) return kv_bits;
+    return method_by_id(method).token == TokenPolicy::KeepAll ? 2 : 0;
+}
+
+int CompressionConfig::kivi_group_for(std::int64_t head_dim) const {
+    // KIVI's G = 32 assumes head_dim >= 32; the bundled tiny models have 8-16 channels per head.
+    if (kivi_group == 32 && head_dim < 32) return static_cast<int>(head_dim);
+    return kivi_group;
+}
+
 std::int64_t CompressionConfig::capacity_for(std::int64_t n) const {
     if (capacity) return *capacity;
     if (retention) {
@@ -153,8 +191,33 @@ std::int64_t CompressionConfig::capacity_for(std::int64_t n) const {
     return n;
 }
 
+namespace {
+
+// KIVI storage parameters (section 6.3), echoed with every method that stores quantised entries.
+void add_kivi_params(const CompressionConfig& c, nlohmann::json& j) {
+    if (c.effective_kv_bits() == 0) return;
+    j["kv_bits"] = c.effective_kv_bits();
+    j["kivi_group"] = c.kivi_group == 32 ? nlohmann::json("32 (head_dim when head_dim < 32)")
+                                         : nlohmann::json(c.kivi_group);
+    j["kivi_residual"] = c.kivi_residual;
+    j["kivi_storage"] = "keys per channel over G tokens, values per token over G channels, "
+                        "asymmetric min-max, fp16 min/scale, packed uint32 codes, fp32 residual";
+    j["decode_eviction"] = false;  // quantised groups cannot drop one entry
+}
+
+}  // namespace
+
 nlohmann::json CompressionConfig::params() const {
+    nlohmann::json j = params_without_storage();
+    add_kivi_params(*this, j);
+    return j;
+}
+
+nlohmann::json CompressionConfig::params_without_storage() const {
     const MethodRow& row = method_by_id(method);
+    if (row.token == TokenPolicy::KeepAll) {
+        return {{"method", method}, {"mode", "equal"}, {"policy", "every token kept, quantised"}};
+    }
     if (faithful()) {
         nlohmann::json j = {{"method", method},
                             {"mode", "faithful"},
@@ -183,6 +246,41 @@ nlohmann::json CompressionConfig::params() const {
             j["head_temperature"] = head_temperature;
             j["head_scores"] = head_scores_source;
         }
+        if (retention) j["retention"] = *retention;
+        if (capacity) j["capacity"] = *capacity;
+        return j;
+    }
+    if (row.token == TokenPolicy::Streaming) {
+        nlohmann::json j = {{"method", method},
+                            {"mode", "equal"},
+                            {"policy", "attention sinks + recent (section 6.2)"},
+                            {"sinks", sinks},
+                            {"recent", "C - sinks"},
+                            {"granularity", "kv_head"},
+                            {"min_capacity", 8},
+                            {"variant", decode_eviction ? "rolling" : "one-shot"},
+                            {"position_handling",
+                             decode_eviction ? "absolute positions kept (no re-indexing inside "
+                                               "the cache, unlike the original)"
+                                             : "original positions, no re-rotation"}};
+        if (retention) j["retention"] = *retention;
+        if (capacity) j["capacity"] = *capacity;
+        return j;
+    }
+    if (row.token == TokenPolicy::HeavyHitter) {
+        nlohmann::json j = {{"method", method},
+                            {"mode", "equal"},
+                            {"policy", "heavy hitters + recent (section 6.1)"},
+                            {"scores", "column sums of the causal attention of all prompt "
+                                       "queries, streaming softmax, group mean"},
+                            {"recent", recent ? nlohmann::json(*recent)
+                                              : nlohmann::json("min(w, floor(C/2))")},
+                            {"window", selector.window},
+                            {"heavy", "C - recent"},
+                            {"granularity", "kv_head"},
+                            {"min_capacity", 8},
+                            {"variant", decode_eviction ? "decode-time eviction (original)"
+                                                        : "one-shot at prefill (KVF)"}};
         if (retention) j["retention"] = *retention;
         if (capacity) j["capacity"] = *capacity;
         return j;

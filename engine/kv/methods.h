@@ -20,6 +20,10 @@ namespace hace::kv {
 // Faithful mode: what the method's reference repository does (ALGORITHMS.md sections 1-5).
 enum class FaithfulRule { None, SnapKv, PyramidKv, AdaKv, Cake, HeadKv };
 
+// How prompt positions are ranked: by observation-window statistics through the allocator lattice
+// (section 13), or by one of the section 6 baselines (token_policies.h).
+enum class TokenPolicy { Window, Streaming, HeavyHitter, KeepAll };
+
 struct MethodRow {
     std::string_view id;  // CLI id: "hace", "snapkv", ...
     bool compresses;      // false for "full"
@@ -29,6 +33,7 @@ struct MethodRow {
     std::string_view summary;
     FaithfulRule faithful = FaithfulRule::None;  // None: no reference repository to reproduce
     std::string_view faithful_source = "";      // repository and selector it reproduces
+    TokenPolicy token = TokenPolicy::Window;
 };
 
 // The reference's own selector (window, pooling) for faithful mode.
@@ -63,7 +68,18 @@ struct CompressionConfig {
     std::vector<std::vector<double>> head_scores_query;
     std::string head_scores_source;  // file they came from (echoed in params)
     bool ada_normalize = false;      // AdaKV's optional score normalisation (faithful mode)
-    bool decode_eviction = true;     // SEL-CAKE's per-step eviction (section 5.4 / 13.7)
+    // The method's own per-step eviction while decoding: SEL-CAKE's (section 5.4 / 13.7), H2O's
+    // original accumulate-and-evict, StreamingLLM's rolling cache. Off: one-shot at prefill.
+    bool decode_eviction = true;
+    std::int64_t sinks = 4;               // StreamingLLM attention sinks
+    std::optional<std::int64_t> recent;   // H2O recent tokens (unset: min(w, floor(C/2)))
+    // KIVI storage of the kept entries (section 6.3): 0 = full precision, 2 or 4 bits. Method
+    // "kivi" keeps every token and defaults to 2 bits; any evicting method composes with it.
+    int kv_bits = 0;
+    int kivi_group = 32;      // G; head_dim when head_dim < 32 (tiny models), see kivi_group_for
+    int kivi_residual = 128;  // R, a multiple of G
+    int effective_kv_bits() const;
+    int kivi_group_for(std::int64_t head_dim) const;
 
     bool faithful() const { return mode == "faithful"; }
     // Throws InputError on an unknown method, missing/invalid budget, missing head scores.
@@ -72,6 +88,9 @@ struct CompressionConfig {
     std::int64_t capacity_for(std::int64_t n) const;
     // Every hyperparameter actually used, for dumps and result rows.
     nlohmann::json params() const;
+
+private:
+    nlohmann::json params_without_storage() const;
 };
 
 // The model a CAKE tau table row belongs to, recognised from its config: "llama2-7b",

@@ -81,15 +81,11 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
             std::fill(sumsq.begin(), sumsq.end(), 0.0);
             for (std::int64_t i = 0; i < w; ++i) {
                 const float* row = ap + (h * w + i) * n;
-                float ent = 0.0f;  // fp32 statistics (section 16.4); summed into double per row
                 for (std::int64_t j = 0; j < p; ++j) {
-                    const float xf = row[j];
-                    const double x = xf;
+                    const double x = row[j];
                     sum[static_cast<std::size_t>(j)] += x;
                     sumsq[static_cast<std::size_t>(j)] += x * x;
-                    if (with_entropy && xf > 0.0f) ent -= xf * std::log(xf + 1e-10f);
                 }
-                entropy += ent;
             }
             float* mp = mean[h].data_ptr<float>();
             float* vp = var[h].data_ptr<float>();
@@ -103,6 +99,12 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
                 vp[j] = static_cast<float>(v);
                 variance += v;
             }
+        }
+        if (with_entropy && p > 0) {
+            // fp32 terms (section 16.4), summed in double. ATen's vectorised log: one scalar log
+            // per probability was most of CAKE's compression time on small models.
+            const at::Tensor sel_cols = a.narrow(2, 0, p);
+            entropy = -sel_cols.mul(sel_cols.add(1e-10f).log_()).sum(at::kDouble).item<double>();
         }
         st.entropy = with_entropy ? st.entropy + entropy : std::nan("");
         st.variance += variance;

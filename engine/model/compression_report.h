@@ -34,7 +34,8 @@ struct CompressionReport {
     std::int64_t window_keep = 0;  // w_keep
     std::optional<double> retention_nominal;
     double tau1 = 1.0, tau2 = 1.0;  // CAKE preference exponents used (layer rule CAKE)
-    bool compressed = false;
+    bool compressed = false;   // prompt entries were evicted
+    int kv_bits = 0;           // KIVI-quantised storage (0: full precision)
     // Time spent on compression during the prefill (window statistics, allocation, selection,
     // gathering kept entries), excluding the model's own forward.
     double compression_ms = 0.0;
