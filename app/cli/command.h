@@ -24,5 +24,6 @@ Command tokenize_command();
 Command generate_command();
 Command bench_command();
 Command compress_command();
+Command score_command();
 
 }  // namespace hace::cli

@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
         generate_command(),
         compress_command(),
         bench_command(),
+        score_command(),
     };
     return table;
 }
