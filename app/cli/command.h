@@ -25,5 +25,6 @@ Command generate_command();
 Command bench_command();
 Command compress_command();
 Command score_command();
+Command hiv_command();
 
 }  // namespace hace::cli

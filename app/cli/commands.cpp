@@ -10,6 +10,7 @@ const std::vector<Command>& commands() {
         compress_command(),
         bench_command(),
         score_command(),
+        hiv_command(),
     };
     return table;
 }

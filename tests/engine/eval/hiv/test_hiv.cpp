@@ -12,6 +12,8 @@
 #include "engine/eval/hiv/hiv_credit.h"
 #include "engine/eval/hiv/hiv_test.h"
 #include "engine/kv/head_scores.h"
+#include "engine/kv/methods.h"
+#include "engine/model/generate.h"
 #include "engine/tokenizer/sentencepiece_tokenizer.h"
 #include "tests/support/test_data.h"
 
@@ -159,6 +161,55 @@ TEST(HivTest, ProbeCacheTrialOnTheNeedleModelCreditsHeadsAndWritesLoadableScores
     // Zero accepted trials: a clear error, not an empty file.
     const auto none = run_hiv_test(*f.model, *f.tok, {rejected}, digits);
     EXPECT_THROW(write_hiv_outputs(out, none), InputError);
+}
+
+// The statistics on HeadKV's official Mistral R2 file: the per-head means are the loader's, and
+// the split-half rank stability is the value an independent Python computation gave
+// (even vs odd trials over all 1024 heads, average ranks for ties).
+TEST(HivStatistics, OnTheOfficialMistralR2File) {
+    const auto path =
+        test::shared_data() / "head_scores/headkv/Mistral-7B-Instruct-v0.2_retrieval_reasoning_heads.json";
+    HACE_REQUIRE_PATH(path);
+    const auto f = kv::load_head_score_file(path);
+    std::vector<std::int64_t> lengths(f.trials[0][0].size(), 0);  // lengths are not recorded
+    const auto st = hiv_statistics(f.trials, lengths, static_cast<std::int64_t>(lengths.size()));
+    EXPECT_EQ(st.accepted, 76);
+    EXPECT_DOUBLE_EQ(st.mean[5][7], f.mean[5][7]);
+    ASSERT_TRUE(st.split_half_spearman.has_value());
+    EXPECT_NEAR(*st.split_half_spearman, 0.9976573004019573, 1e-9);
+    EXPECT_FALSE(st.short_long_spearman.has_value());  // one length only
+    ASSERT_EQ(st.dispersion.size(), 32u);
+    for (double e : st.entropy_normalised) {
+        EXPECT_GT(e, 0.0);
+        EXPECT_LE(e, 1.0 + 1e-12);
+    }
+}
+
+// The score file kept with the bundled needle model (hace hiv on its own task) loads as head
+// scores, and HACE with them retrieves the needle at 5% retention.
+TEST(HivTest, BundledNeedleModelScoresDriveHace) {
+    const auto scores = test::source_dir() / "resources/models/needle-llama-1m/head_scores_hiv.json";
+    HACE_REQUIRE_PATH(test::shared_data() / "models/needle-llama-1m");
+    const auto f = kv::load_head_score_file(scores);
+    const auto dir = test::shared_data() / "models/needle-llama-1m";
+    const auto model = model::load_model(dir);
+    const auto& mc = model->config();
+    EXPECT_EQ(f.layers, mc.n_layers);
+    EXPECT_EQ(f.q_heads, mc.n_q_heads);
+    kv::CompressionConfig cfg;
+    cfg.method = "hace";
+    cfg.retention = 0.05;
+    cfg.selector = kv::sel_snap();
+    cfg.head_scores = kv::kv_head_scores(f, mc.n_layers, mc.n_q_heads, mc.n_kv_heads);
+    const auto golden = read_json_file(dir / "golden.json");
+    const auto prompt = golden["cases"][2]["prompt_ids"].get<std::vector<model::TokenId>>();
+    const auto answer = golden["cases"][2]["generated_ids"].get<std::vector<model::TokenId>>();
+    model::GenerateOptions g;
+    g.max_new_tokens = 7;
+    g.ignore_eos = true;
+    g.make_session = [&](std::int64_t cap) { return kv::new_compressed_session(*model, cap, cfg); };
+    const auto r = model::generate(*model, prompt, g);
+    EXPECT_EQ(r.output_ids, std::vector<model::TokenId>(answer.begin(), answer.begin() + 7));
 }
 
 }  // namespace

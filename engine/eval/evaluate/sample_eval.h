@@ -1,0 +1,88 @@
+// One evaluation sample through the engine (DESIGN.md section 3): generate with a method's
+// cache, score the prediction with every metric of the task, and record speed, memory, KV
+// statistics, per-layer/per-head compression statistics and consistency with the full cache.
+// The sweep runner and the CLI call this; no torch in this header.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/eval/metrics/scorer.h"
+#include "engine/kv/methods.h"
+#include "engine/model/model.h"
+#include "engine/tokenizer/tokenizer.h"
+
+namespace hace::eval {
+
+// A prompt ready for the model, with what it is scored against.
+struct EvalSample {
+    std::string task;  // "niah", "needle", "narrativeqa", ...
+    std::string id;    // the dataset's id (or a grid cell name)
+    std::vector<model::TokenId> prompt;
+    std::vector<std::string> references;  // keyword_recall scores against references[0]
+    std::vector<metrics::Metric> metrics;  // metrics[0] is the task's primary score
+    std::int32_t max_new_tokens = 32;
+    bool stop_at_newline = false;          // NIAH (section 11.2) stops at a newline
+    nlohmann::json meta = nlohmann::json::object();  // length, depth, needle span, chat format...
+};
+
+// What the full-cache run of the same sample produced; the compressed runs compare against it.
+struct FullReference {
+    std::vector<model::TokenId> output_ids;
+    std::string text;
+    std::vector<std::vector<float>> step_logits;  // [step][vocab]; empty: no KL
+};
+
+struct LayerSummary {
+    std::int64_t layer = 0;
+    std::int64_t budget = 0;               // selected entries (window excluded), sum over heads
+    std::optional<double> preference;      // CAKE/HACE
+    double entropy = 0.0, temporal_variance = 0.0;
+    std::vector<std::int64_t> head_kept;   // kept entries per head (window included)
+    std::vector<std::int64_t> head_budget;
+    double specialization = 0.0;           // 1 - normalised entropy of head_kept (metrics)
+    double gini = 0.0;                     // Gini coefficient of head_kept
+};
+
+struct SampleOutcome {
+    std::string prediction;                 // decoded new tokens, special tokens skipped
+    std::vector<model::TokenId> output_ids;
+    // Every number of the sample by name: the task metrics ("qa_f1", "keyword_recall",
+    // "rouge1_x10", ...; "score" = the primary metric x 100), consistency with the full cache
+    // ("token_agreement", "first_divergence", "rouge_l_vs_full", "kl_vs_full"), the cache
+    // efficiency ratio ("cache_efficiency"), specialization means ("head_specialization",
+    // "head_gini").
+    std::map<std::string, double> metrics;
+    std::int64_t prompt_tokens = 0;
+    double prefill_ms = 0.0, decode_ms = 0.0, decode_ms_per_token = 0.0, tokens_per_s = 0.0;
+    double compression_ms = 0.0;             // part of prefill_ms spent compressing
+    std::int64_t peak_bytes = 0;             // process peak RSS during the sample (CPU)
+    model::KvStats kv_after_prefill, kv_end;
+    std::optional<double> retention_nominal; // R of the config (unset with --capacity/full)
+    double retention_realised = 1.0;        // kept / full entries after prefill
+    int kv_bits = 0;
+    std::vector<LayerSummary> layers;        // empty for the full cache
+    nlohmann::json params;                   // every hyperparameter used (CompressionConfig)
+};
+
+struct EvalCallbacks {
+    std::function<void(std::int32_t done, std::int32_t total)> on_token;
+    // After the prefill of a compressing method: the per-layer summaries (live heatmaps).
+    std::function<void(const std::vector<LayerSummary>&)> on_layers;
+};
+
+// Runs one sample. `full` (optional) enables the consistency metrics; `capture` (optional)
+// receives this run's outputs and step logits so it can serve as the full reference of the
+// compressed runs of the same sample. Throws InputError on bad input (prompt too long, ...).
+SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokenizer& tok,
+                              const EvalSample& sample, const kv::CompressionConfig& cfg,
+                              const FullReference* full = nullptr,
+                              FullReference* capture = nullptr, const EvalCallbacks& cb = {});
+
+}  // namespace hace::eval

@@ -1,0 +1,159 @@
+// One sample through the engine: needle-task samples rebuilt from needle_task.json, scored with
+// the needle rule, consistency against the full cache, per-layer statistics; NIAH and LongBench
+// sample building on real data.
+#include <gtest/gtest.h>
+
+#include "engine/core/error.h"
+#include "engine/eval/evaluate/sample_eval.h"
+#include "engine/eval/evaluate/task_samples.h"
+#include "engine/eval/hiv/hiv_task.h"
+#include "engine/tokenizer/sentencepiece_tokenizer.h"
+#include "tests/support/test_data.h"
+
+namespace hace::eval {
+namespace {
+
+#define REQUIRE_NEEDLE_MODEL()                                                   \
+    do {                                                                         \
+        HACE_REQUIRE_PATH(test::shared_data() / "models/needle-llama-1m");       \
+        std::string why;                                                         \
+        if (!tokenizer::sentencepiece_available(&why)) GTEST_SKIP() << why;      \
+    } while (0)
+
+struct Needle {
+    std::filesystem::path dir = test::shared_data() / "models/needle-llama-1m";
+    std::unique_ptr<model::Model> model = model::load_model(dir);
+    std::unique_ptr<tokenizer::Tokenizer> tok = tokenizer::load_tokenizer(dir);
+};
+
+TEST(TaskSamples, NeedleTaskCasesOfOneContextLength) {
+    REQUIRE_NEEDLE_MODEL();
+    const Needle f;
+    TaskRequest r;
+    r.task = "needle";
+    r.context_length = 512;
+    r.samples = 3;
+    r.data = f.dir / "needle_task.json";
+    const auto s = build_task_samples(r, *f.tok, f.model->config());
+    ASSERT_EQ(s.size(), 3u);
+    for (const auto& e : s) {
+        EXPECT_EQ(e.prompt.size(), 512u - 16u);  // C - 16 (the task's definition)
+        EXPECT_EQ(e.max_new_tokens, 16);
+        EXPECT_TRUE(e.meta.contains("needle_value"));
+    }
+    r.context_length = 777;
+    EXPECT_THROW(build_task_samples(r, *f.tok, f.model->config()), InputError);
+    r.task = "nosuchtask";
+    EXPECT_THROW(build_task_samples(r, *f.tok, f.model->config()), InputError);
+}
+
+TEST(SampleEval, FullAndCompressedRunsOfANeedleSample) {
+    REQUIRE_NEEDLE_MODEL();
+    const Needle f;
+    TaskRequest r{"needle", 1024, 1, f.dir / "needle_task.json"};
+    const auto sample = build_task_samples(r, *f.tok, f.model->config()).at(0);
+    kv::CompressionConfig full_cfg;
+    FullReference ref;
+    const auto full = evaluate_sample(*f.model, *f.tok, sample, full_cfg, nullptr, &ref);
+    EXPECT_EQ(full.metrics.at("needle_exact"), 1.0) << full.prediction;
+    EXPECT_EQ(full.metrics.at("score"), 100.0);
+    EXPECT_EQ(full.retention_realised, 1.0);
+    EXPECT_TRUE(full.layers.empty());
+    EXPECT_EQ(ref.output_ids, full.output_ids);
+    EXPECT_EQ(ref.step_logits.size(), full.output_ids.size() + 1);  // the EOS step included
+
+    // Against itself the consistency metrics are perfect.
+    const auto again = evaluate_sample(*f.model, *f.tok, sample, full_cfg, &ref);
+    EXPECT_EQ(again.metrics.at("token_agreement"), 1.0);
+    EXPECT_EQ(again.metrics.at("first_divergence"), -1.0);
+    EXPECT_NEAR(again.metrics.at("kl_vs_full"), 0.0, 1e-9);
+
+    kv::CompressionConfig cfg;
+    cfg.method = "streamingllm";
+    cfg.retention = 0.05;
+    const auto s = evaluate_sample(*f.model, *f.tok, sample, cfg, &ref);
+    EXPECT_NEAR(s.retention_realised, 0.05, 0.002);
+    EXPECT_EQ(s.kv_after_prefill.kept_entries, f.model->config().n_layers *
+                                                   f.model->config().n_kv_heads * 50);  // C = round(0.05 * 1008)
+    ASSERT_EQ(static_cast<std::int64_t>(s.layers.size()), f.model->config().n_layers);
+    EXPECT_EQ(s.layers[0].head_kept, (std::vector<std::int64_t>{50, 50}));
+    EXPECT_EQ(s.layers[0].specialization, 0.0);  // every head keeps the same: no specialization
+    EXPECT_TRUE(s.metrics.count("kl_vs_full"));
+    EXPECT_GT(s.metrics.at("kl_vs_full"), 0.0);
+    EXPECT_NEAR(s.metrics.at("cache_efficiency"), s.metrics.at("score") / 5.0, 1e-9);
+    EXPECT_EQ(s.params.at("method"), "streamingllm");
+}
+
+TEST(TaskSamples, NiahPromptsOverTheDepthGrid) {
+    REQUIRE_NEEDLE_MODEL();
+    const Needle f;
+    TaskRequest r{"niah", 600, 0, test::shared_data() / "haystack/paul_graham"};
+    const auto s = build_task_samples(r, *f.tok, f.model->config());
+    ASSERT_EQ(s.size(), 10u);  // the ten PyramidKV depths
+    for (const auto& e : s) {
+        EXPECT_TRUE(e.stop_at_newline);
+        const auto span = e.meta["needle_span"].get<std::vector<std::size_t>>();
+        const std::vector<model::TokenId> needle(e.prompt.begin() + span[0], e.prompt.begin() + span[1]);
+        EXPECT_NE(f.tok->decode(needle, true).find("San Francisco"), std::string::npos);
+        EXPECT_EQ(e.metrics[0], metrics::Metric::keyword_recall);
+    }
+    // Scoring a perfect answer through the sample's metrics (the reference's word set keeps the
+    // final period: "day." must appear as such).
+    EXPECT_EQ(metrics::score_sample(metrics::Metric::keyword_recall,
+                                    "eat a sandwich and sit in Dolores Park on a sunny day.",
+                                    {s[0].meta["keywords"].get<std::string>()}),
+              1.0);
+}
+
+TEST(TaskSamples, LongBenchFromTheOfficialChineseFileAndTheMiniLongBenchDumps) {
+    REQUIRE_NEEDLE_MODEL();
+    const Needle f;
+    TaskRequest zh{"multifieldqa_zh", 400, 2, test::shared_data() / "longbench"};
+    zh.options = {{"chat", "none"}};
+    const auto s = build_task_samples(zh, *f.tok, f.model->config());
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[0].metrics[0], metrics::Metric::qa_f1_zh);
+    EXPECT_EQ(s[0].max_new_tokens, 64);
+    EXPECT_TRUE(s[0].meta["truncated"].get<bool>());
+    EXPECT_LE(s[0].prompt.size(), 410u);  // middle truncation to 400 (+ re-encoding slack)
+    TaskRequest en{"qasper", 400, 0, test::shared_data() / "longbench"};
+    en.options = {{"chat", "none"}};
+    const auto q = build_task_samples(en, *f.tok, f.model->config());
+    EXPECT_EQ(q.size(), 9u);  // the nine MiniLongBench qasper samples
+    EXPECT_EQ(q[0].metrics[0], metrics::Metric::qa_f1);
+    EXPECT_FALSE(q[0].references.empty());
+}
+
+TEST(HivTask, R2TrialsLocateTheRealNeedleInsideTheNeedle) {
+    HACE_REQUIRE_PATH(test::shared_data() / "head_scores/detect_r2/needles.jsonl");
+    std::string why;
+    if (!tokenizer::sentencepiece_available(&why)) GTEST_SKIP() << why;
+    const auto tok = tokenizer::load_tokenizer(test::shared_data() / "tokenizers/llama2");
+    model::ModelConfig mc;
+    mc.max_positions = 4096;
+    HivTaskOptions o;
+    o.needles = test::shared_data() / "head_scores/detect_r2/needles.jsonl";
+    o.haystack = test::shared_data() / "haystack/paul_graham";
+    o.max_length = 1200;
+    o.lengths = 3;  // 0 (no room: dropped), 600, 1200
+    o.depths = {0, 50, 100};
+    const auto trials = build_hiv_trials(o, *tok, mc);
+    ASSERT_EQ(trials.size(), 2u * 2u * 3u);  // records x lengths x depths
+    for (const auto& t : trials) {
+        const std::vector<model::TokenId> span(t.prompt.begin() + t.span_begin,
+                                               t.prompt.begin() + t.span_end);
+        const std::string text = tok->decode(span, true);
+        const std::string real = t.record["real_needle"].get<std::string>();
+        EXPECT_NE(text.find(real), std::string::npos) << t.id << ": " << text;
+        // The span is the smallest holding it: dropping an end token loses part of it.
+        const std::vector<model::TokenId> shorter(span.begin() + 1, span.end());
+        EXPECT_EQ(tok->decode(shorter, true).find(real), std::string::npos) << t.id;
+        EXPECT_GT(t.answer_tokens, 0);
+        EXPECT_LE(static_cast<std::int64_t>(t.prompt.size()), t.context_length + 100);
+    }
+    o.max_trials = 5;
+    EXPECT_EQ(build_hiv_trials(o, *tok, mc).size(), 5u);
+}
+
+}  // namespace
+}  // namespace hace::eval
