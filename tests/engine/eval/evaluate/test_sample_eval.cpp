@@ -7,6 +7,7 @@
 #include "engine/eval/evaluate/sample_eval.h"
 #include "engine/eval/evaluate/task_samples.h"
 #include "engine/eval/hiv/hiv_task.h"
+#include "engine/kv/head_scores.h"
 #include "engine/tokenizer/sentencepiece_tokenizer.h"
 #include "tests/support/test_data.h"
 
@@ -153,6 +154,64 @@ TEST(HivTask, R2TrialsLocateTheRealNeedleInsideTheNeedle) {
     }
     o.max_trials = 5;
     EXPECT_EQ(build_hiv_trials(o, *tok, mc).size(), 5u);
+}
+
+// Every method of the registry on one sample of each task kind (the needle model's task, NIAH,
+// LongBench), through the same evaluator the sweeps use: every metric is present and sane.
+TEST(SampleEval, EveryMethodOnEveryTaskKind) {
+    REQUIRE_NEEDLE_MODEL();
+    const Needle f;
+    const auto& mc = f.model->config();
+    const auto scores = kv::load_head_score_file(
+        test::source_dir() / "resources/models/needle-llama-1m/head_scores_hiv.json");
+    TaskRequest needle{"needle", 512, 1, f.dir / "needle_task.json"};
+    TaskRequest niah{"niah", 600, 1, test::shared_data() / "haystack/paul_graham"};
+    niah.options = {{"depths", {50}}};
+    TaskRequest zh{"multifieldqa_zh", 500, 1, test::shared_data() / "longbench"};
+    zh.options = {{"chat", "none"}};
+    for (const auto* request : {&needle, &niah, &zh}) {
+        const auto sample = build_task_samples(*request, *f.tok, mc).at(0);
+        FullReference ref;
+        const auto full = evaluate_sample(*f.model, *f.tok, sample, kv::CompressionConfig{},
+                                          nullptr, &ref);
+        for (const auto& row : kv::method_rows()) {
+            kv::CompressionConfig cfg;
+            cfg.method = std::string(row.id);
+            if (row.compresses && row.token != kv::TokenPolicy::KeepAll) cfg.retention = 0.2;
+            if (kv::needs_head_scores(row)) {
+                cfg.head_scores = kv::kv_head_scores(scores, mc.n_layers, mc.n_q_heads, mc.n_kv_heads);
+            }
+            const std::string what = request->task + " / " + cfg.method;
+            const auto o = evaluate_sample(*f.model, *f.tok, sample, cfg, &ref);
+            for (const char* m : {"score", "token_agreement", "first_divergence", "rouge_l_vs_full"}) {
+                EXPECT_TRUE(o.metrics.count(m)) << what << " lacks " << m;
+            }
+            const double primary = o.metrics.at(std::string(metrics::metric_name(sample.metrics[0])));
+            EXPECT_GE(primary, 0.0) << what;
+            EXPECT_LE(primary, 1.0) << what;
+            EXPECT_GT(o.prefill_ms, 0.0) << what;
+            EXPECT_GT(o.peak_bytes, 0) << what;
+            // Every generated token but the last is fed back (the last one too when EOS ended it).
+            const std::int64_t lh = mc.n_layers * mc.n_kv_heads;
+            const auto out_n = static_cast<std::int64_t>(o.output_ids.size());
+            EXPECT_GE(o.kv_end.full_entries, lh * (o.prompt_tokens + std::max<std::int64_t>(0, out_n - 1)))
+                << what;
+            EXPECT_LE(o.kv_end.full_entries, lh * (o.prompt_tokens + out_n)) << what;
+            if (!row.compresses) {
+                EXPECT_EQ(o.output_ids, full.output_ids) << what;  // full is deterministic
+                EXPECT_EQ(o.metrics.at("token_agreement"), 1.0) << what;
+            } else if (row.token == kv::TokenPolicy::KeepAll) {
+                EXPECT_EQ(o.kv_after_prefill.kept_entries, o.kv_after_prefill.full_entries) << what;
+                // 2-bit codes + fp16 scales + the fp32 residual of R = 128 tokens: well under half here.
+                EXPECT_LT(o.kv_after_prefill.bytes, full.kv_after_prefill.bytes / 2) << what;
+            } else {
+                EXPECT_NEAR(o.retention_realised, 0.2, 0.02) << what;
+                EXPECT_EQ(static_cast<std::int64_t>(o.layers.size()), mc.n_layers) << what;
+                EXPECT_TRUE(o.metrics.count("cache_efficiency")) << what;
+                EXPECT_TRUE(o.metrics.count("head_specialization")) << what;
+            }
+        }
+    }
 }
 
 }  // namespace
