@@ -15,19 +15,9 @@
 // float32 throughout, as in the CPU reference; sums differ only in order.
 #include "engine/kernels/ragged_decode_attention_cuda.h"
 
-#include <cuda_runtime.h>
-
 #include <cstdint>
-#include <stdexcept>
-#include <string>
 
-#define HACE_CUDA_CHECK(call)                                                                      \
-    do {                                                                                           \
-        const cudaError_t hace_err_ = (call);                                                      \
-        if (hace_err_ != cudaSuccess)                                                              \
-            throw std::runtime_error(std::string("CUDA error: ") + cudaGetErrorString(hace_err_) + \
-                                     " in " #call);                                                \
-    } while (0)
+#include "engine/kernels/cuda/cuda_common.cuh"
 
 namespace hace::kernels {
 namespace {

@@ -4,7 +4,10 @@
 // odd shapes: three KV heads with unequal segments (1, 7, 33, 1000 rows), gaps between segments
 // and segments stored out of head order, so that an indexing slip cannot cancel out. When the
 // CUDA kernels are built (HACE_HAVE_CUDA_KERNELS), the RaggedDecodeCuda cases compare the GPU
-// kernel with the CPU one on the same inputs; they skip on a machine without a CUDA device.
+// kernels (one block per head, and split-K with forced and planned chunkings, G = 1..8,
+// head_dim 16..256, segments up to 20000 rows) with the CPU one on the same inputs, tolerance
+// 1e-4 relative (1e-4 absolute below 1): float sums in a different order; they skip on a machine
+// without a CUDA device. The split-K selector (host arithmetic) is tested everywhere.
 #include "engine/kernels/ragged_decode_attention.h"
 
 #include <gtest/gtest.h>
@@ -17,12 +20,12 @@
 #include <vector>
 
 #ifdef HACE_HAVE_CUDA_KERNELS
-#include <cuda_runtime_api.h>
-
+#include <functional>
 #include <stdexcept>
 #include <string>
 
 #include "engine/kernels/ragged_decode_attention_cuda.h"
+#include "tests/engine/kernels/cuda_test_support.h"
 #endif
 
 namespace hace::kernels {
@@ -238,43 +241,17 @@ TEST(RaggedDecodeCpu, StableForLargeLogits) {
 
 #ifdef HACE_HAVE_CUDA_KERNELS
 
-void cuda_check(cudaError_t err, const char* call) {
-    if (err != cudaSuccess)
-        throw std::runtime_error(std::string(call) + ": " + cudaGetErrorString(err));
+using test::DeviceBuffer;
+
+using CudaRunner = std::function<void(const RaggedDecodeArgs&)>;
+
+void run_plain(const RaggedDecodeArgs& a) {
+    ragged_decode_attention_cuda(a, nullptr);
 }
-#define TEST_CUDA_CHECK(call) cuda_check((call), #call)
 
-// Device copy of one buffer, freed on scope exit.
-template <typename T>
-class DeviceBuffer {
-public:
-    explicit DeviceBuffer(const std::vector<T>& host) : n_(host.size()) {
-        TEST_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&ptr_), bytes()));
-        TEST_CUDA_CHECK(cudaMemcpy(ptr_, host.data(), bytes(), cudaMemcpyHostToDevice));
-    }
-    ~DeviceBuffer() { cudaFree(ptr_); }
-    DeviceBuffer(const DeviceBuffer&) = delete;
-    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-
-    T* get() const { return ptr_; }
-    std::vector<T> to_host() const {
-        std::vector<T> host(n_);
-        TEST_CUDA_CHECK(cudaMemcpy(host.data(), ptr_, bytes(), cudaMemcpyDeviceToHost));
-        return host;
-    }
-
-private:
-    std::size_t bytes() const { return std::max<std::size_t>(n_, 1) * sizeof(T); }
-    std::size_t n_;
-    T* ptr_ = nullptr;
-};
-
-#define SKIP_WITHOUT_GPU()        \
-    if (!cuda_device_available()) \
-    GTEST_SKIP() << "no CUDA device available: the CUDA kernel is built but cannot run here"
-
-// Runs CPU and CUDA kernels on the same inputs and compares out (and probs when requested).
-void compare_cuda_with_cpu(const Problem& p, bool with_probs) {
+// Runs the CPU kernel and a CUDA kernel on the same inputs and compares out (and probs when
+// requested).
+void compare_cuda_with_cpu(const Problem& p, bool with_probs, const CudaRunner& run = run_plain) {
     std::vector<float> cpu_out, cpu_probs;
     ragged_decode_attention_cpu(host_args(p, cpu_out, with_probs ? &cpu_probs : nullptr));
 
@@ -289,7 +266,7 @@ void compare_cuda_with_cpu(const Problem& p, bool with_probs) {
     a.lengths = lengths.get();
     a.out = out.get();
     a.probs = with_probs ? probs.get() : nullptr;
-    ragged_decode_attention_cuda(a, nullptr);
+    run(a);
     TEST_CUDA_CHECK(cudaDeviceSynchronize());
 
     expect_close(out.to_host(), cpu_out, 1e-4, "cuda out");
@@ -333,6 +310,117 @@ TEST(RaggedDecodeCuda, RejectsBadHeadDim) {
     a.n_kv_heads = 1;
     a.head_dim = kRaggedDecodeCudaMaxHeadDim + 1;
     EXPECT_THROW(ragged_decode_attention_cuda(a, nullptr), std::invalid_argument);
+}
+
+// ---- split-K ------------------------------------------------------------------------------
+
+RaggedDecodeSplitPlan forced_plan(std::int64_t chunk_rows, std::int64_t max_length) {
+    RaggedDecodeSplitPlan plan;
+    plan.split = true;
+    plan.chunk_rows = chunk_rows;
+    plan.chunks = (max_length + chunk_rows - 1) / chunk_rows;
+    return plan;
+}
+
+CudaRunner split_runner(const RaggedDecodeSplitPlan& plan) {
+    return [plan](const RaggedDecodeArgs& a) {
+        ragged_decode_attention_split_cuda(a, plan, nullptr, nullptr);
+    };
+}
+
+std::int64_t longest(const Problem& p) {
+    return *std::max_element(p.lengths.begin(), p.lengths.end());
+}
+
+// The selector needs no device: it is host arithmetic on the sizes.
+TEST(RaggedDecodeSplitPlan, CoversTheLongestSegmentWithBalancedChunks) {
+    for (std::int64_t hkv : {8, 32}) {
+        for (std::int64_t len : {1, 300, 511, 512, 4096, 131072, 1000000}) {
+            SCOPED_TRACE("hkv " + std::to_string(hkv) + " len " + std::to_string(len));
+            const RaggedDecodeSplitPlan plan =
+                plan_ragged_decode_split(hkv, 32 / hkv, 128, len, 132);
+            EXPECT_GE(plan.chunks * plan.chunk_rows, len);
+            EXPECT_LT((plan.chunks - 1) * plan.chunk_rows, len);  // no empty chunk in the grid
+            EXPECT_EQ(plan.chunk_rows % 16, 0);
+            if (len >= 256) {
+                EXPECT_GE(plan.chunk_rows, 256);
+            }
+            EXPECT_EQ(plan.split, len >= kRaggedDecodeSplitMinLength);
+            // About four blocks per multiprocessor once segments are long enough to be cut.
+            // (G = 1 or 4 here: one block covers a KV head's query heads.)
+            if (len >= 131072) {
+                EXPECT_GE(hkv * plan.chunks, 4 * 132);
+                EXPECT_LE(hkv * plan.chunks, 4 * 132 + hkv);
+            }
+        }
+    }
+    EXPECT_EQ(plan_ragged_decode_split(4, 1, 64, 0, 132).chunks, 1);
+}
+
+TEST(RaggedDecodeCuda, SplitMatchesCpuOnOddShapesAndChunkings) {
+    SKIP_WITHOUT_GPU();
+    std::uint32_t seed = 300;
+    for (const Shape& s : odd_shapes()) {
+        SCOPED_TRACE(describe(s));
+        const Problem p = make_problem(s.group, s.head_dim, s.lengths, 1.0f, seed++);
+        // 16 rows: many chunks; 48: chunk ends inside a step; one chunk: the direct path.
+        for (std::int64_t rows : {16, 48, 1024}) {
+            SCOPED_TRACE("chunk_rows " + std::to_string(rows));
+            compare_cuda_with_cpu(p, true, split_runner(forced_plan(rows, longest(p))));
+            compare_cuda_with_cpu(p, false, split_runner(forced_plan(rows, longest(p))));
+        }
+    }
+}
+
+TEST(RaggedDecodeCuda, SplitMatchesCpuOnLongSegmentsForEveryGroupAndHeadDim) {
+    SKIP_WITHOUT_GPU();
+    std::uint32_t seed = 400;
+    for (std::int64_t group : {1, 2, 3, 4, 5, 8}) {
+        for (std::int64_t head_dim : {16, 64, 80, 128, 256}) {
+            SCOPED_TRACE("group " + std::to_string(group) + " head_dim " +
+                         std::to_string(head_dim));
+            const Problem p = make_problem(group, head_dim, {20000, 1, 5003}, 1.0f, seed++);
+            const RaggedDecodeSplitPlan plan =
+                plan_ragged_decode_split(p.n_kv_heads, group, head_dim, longest(p));
+            compare_cuda_with_cpu(p, group % 2 == 0, split_runner(plan));
+        }
+    }
+}
+
+TEST(RaggedDecodeCuda, SplitStaysExactWithAShortLengthGuessAndLargeLogits) {
+    SKIP_WITHOUT_GPU();
+    Problem p = make_problem(4, 128, {7, 3000, 1000}, 4.0f, 17, true);
+    p.scale = 4.0f;
+    // The plan believes segments are at most 600 rows: the last chunk runs to each segment's end.
+    compare_cuda_with_cpu(p, true, split_runner(plan_ragged_decode_split(3, 4, 128, 600)));
+    compare_cuda_with_cpu(p, false, [](const RaggedDecodeArgs& a) {
+        ragged_decode_attention_auto_cuda(a, 3000, nullptr);
+    });
+}
+
+TEST(RaggedDecodeCuda, SplitUsesACallerWorkspace) {
+    SKIP_WITHOUT_GPU();
+    const Problem p = make_problem(2, 64, {4000, 33, 1}, 1.0f, 23);
+    const RaggedDecodeSplitPlan plan = forced_plan(256, 4000);
+    std::vector<float> unused;
+    const std::size_t bytes =
+        ragged_decode_split_workspace_bytes(host_args(p, unused, nullptr), plan);
+    ASSERT_GT(bytes, 0u);
+    DeviceBuffer<unsigned char> workspace(std::vector<unsigned char>(bytes, 0));
+    compare_cuda_with_cpu(p, true, [&](const RaggedDecodeArgs& a) {
+        ragged_decode_attention_split_cuda(a, plan, workspace.get(), nullptr);
+    });
+}
+
+TEST(RaggedDecodeCuda, SplitRejectsBadSizes) {
+    RaggedDecodeArgs a;
+    a.n_kv_heads = 1;
+    a.head_dim = kRaggedDecodeSplitMaxHeadDim + 1;
+    EXPECT_THROW(ragged_decode_attention_split_cuda(a, forced_plan(16, 100)),
+                 std::invalid_argument);
+    a.head_dim = 64;
+    EXPECT_THROW(ragged_decode_attention_split_cuda(a, RaggedDecodeSplitPlan{}),
+                 std::invalid_argument);
 }
 
 #endif  // HACE_HAVE_CUDA_KERNELS
