@@ -25,6 +25,13 @@ Command generate_command();
 Command bench_command();
 Command compress_command();
 Command score_command();
+#if HACE_WITH_PLOT
+Command plot_command();  // built only with HACE_BUILD_GUI (needs QtGui)
+#endif
 Command hiv_command();
+Command run_command();
+Command export_command();
+Command merge_command();
+Command slurm_command();
 
 }  // namespace hace::cli

@@ -10,7 +10,14 @@ const std::vector<Command>& commands() {
         compress_command(),
         bench_command(),
         score_command(),
+#if HACE_WITH_PLOT
+        plot_command(),
+#endif
         hiv_command(),
+        run_command(),
+        export_command(),
+        merge_command(),
+        slurm_command(),
     };
     return table;
 }

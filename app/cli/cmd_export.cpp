@@ -1,0 +1,88 @@
+// hace export --db FILE --format csv|json|latex [--per sample|cell] [--table cells|ablation|cliff]
+// [--metric NAME] [--tolerance PCT] [--caption TEXT] [--out FILE]: stored results as tables
+// (result_tables.h, latex_tables.h). Without --out the table goes to stdout.
+#include <cstdio>
+#include <fstream>
+
+#include "app/cli/command.h"
+#include "app/cli/json_out.h"
+#include "engine/core/error.h"
+#include "engine/runner/exec/latex_tables.h"
+#include "engine/runner/exec/result_tables.h"
+
+namespace hace::cli {
+namespace {
+
+std::string latex(const Args& args, const std::filesystem::path& db) {
+    runner::LatexOptions o;
+    o.metric = args.get_or("metric", o.metric);
+    o.tolerance = args.number_or("tolerance", o.tolerance);
+    if (!(o.tolerance >= 0)) throw InputError("--tolerance must be >= 0 (percent)");
+    o.caption = args.get_or("caption", "");
+    const std::string table = args.get_or("table", "cells");
+    const auto cells = runner::cell_summaries(db);
+    if (table == "cells") return runner::latex_cells(cells, o);
+    if (table == "ablation") return runner::latex_ablation(cells, o);
+    if (table == "cliff") return runner::latex_cliff(cells, o);
+    throw InputError("--table: expected cells, ablation or cliff, got \"" + table + "\"");
+}
+
+int run_export(const Args& args) {
+    if (!args.positional().empty()) {
+        throw InputError("hace export: unexpected argument \"" + args.positional()[0] + "\"");
+    }
+    const std::filesystem::path db = args.require("db");
+    const std::string format = args.require("format");
+    const std::string per = args.get_or("per", format == "latex" ? "cell" : "sample");
+    if (per != "sample" && per != "cell") {
+        throw InputError("--per: expected sample or cell, got \"" + per + "\"");
+    }
+    if (args.has("table") && format != "latex") {
+        throw InputError("--table applies to --format latex");
+    }
+    std::string text;
+    if (format == "latex") {
+        if (per != "cell") throw InputError("--format latex tables summarise cells (--per cell)");
+        text = latex(args, db);
+    } else if (format == "csv" || format == "json") {
+        const runner::Table t = per == "cell" ? runner::cell_table(runner::cell_summaries(db))
+                                              : runner::sample_table(db);
+        text = format == "csv" ? runner::table_csv(t)
+                               : runner::table_json(t, per).dump(
+                                     1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                     "\n";
+    } else {
+        throw InputError("--format: expected csv, json or latex, got \"" + format + "\"");
+    }
+    if (auto out = args.get("out")) {
+        std::ofstream f(*out, std::ios::binary | std::ios::trunc);
+        if (!f) throw InputError(*out + ": cannot write the export");
+        f << text;
+        if (!f) throw InputError(*out + ": cannot write the export");
+    } else {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+    }
+    return 0;
+}
+
+}  // namespace
+
+Command export_command() {
+    return {"export",
+            "--db FILE --format csv|json|latex [--per sample|cell] [--table cells|ablation|cliff] "
+            "[--metric NAME] [--tolerance PCT] [--caption TEXT] [--out FILE]",
+            "export stored results as CSV, JSON or LaTeX (booktabs) tables",
+            {{"db", true, "results database"},
+             {"format", true, "csv, json or latex"},
+             {"per", true, "one row per sample (default for csv/json) or per cell"},
+             {"table", true,
+              "LaTeX table: cells (default), ablation (HACE vs its ablations), "
+              "cliff (performance cliff per method)"},
+             {"metric", true, "metric of the LaTeX tables (default score: primary metric x 100)"},
+             {"tolerance", true, "cliff: percent of the full-cache value (default 10)"},
+             {"caption", true, "LaTeX caption"},
+             {"out", true, "write to this file instead of stdout"}},
+            &run_export};
+}
+
+}  // namespace hace::cli

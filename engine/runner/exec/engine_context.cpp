@@ -1,0 +1,68 @@
+#include "engine/runner/exec/engine_context.h"
+
+#include "engine/core/error.h"
+#include "engine/eval/evaluate/task_samples.h"
+#include "engine/kv/methods.h"
+#include "engine/runner/exec/method_config.h"
+#include "engine/runner/exec/task_options.h"
+
+namespace hace::runner {
+
+std::string model_name_of(const std::filesystem::path& dir) {
+    const std::filesystem::path clean = dir.lexically_normal();
+    const std::string name =
+        clean.has_filename() ? clean.filename().string() : clean.parent_path().filename().string();
+    return name.empty() ? clean.string() : name;
+}
+
+ModelInfo model_info_of(const model::ModelConfig& cfg, const std::string& name) {
+    ModelInfo info;
+    info.name = name;
+    info.max_positions = cfg.max_positions;
+    info.layers = cfg.n_layers;
+    info.q_heads = cfg.n_q_heads;
+    info.kv_heads = cfg.n_kv_heads;
+    info.head_dim = cfg.head_dim;
+    info.hidden = cfg.hidden;
+    info.vocab = cfg.vocab;
+    info.params = cfg.param_count();
+    return info;
+}
+
+std::variant<ModelInfo, std::string> describe_model_dir(const std::filesystem::path& dir) {
+    try {
+        return model_info_of(model::load_model_config(dir), model_name_of(dir));
+    } catch (const InputError& e) {
+        return std::string(e.what());
+    }
+}
+
+ValidationContext engine_validation_context() {
+    ValidationContext ctx;
+    for (const kv::MethodRow& row : kv::method_rows()) {
+        MethodInfo m;
+        m.id = std::string(row.id);
+        // KIVI keeps every token: its cells have no retention axis.
+        m.compresses = row.compresses && row.token != kv::TokenPolicy::KeepAll;
+        m.needs_head_scores = kv::needs_head_scores(row);
+        m.default_params = method_default_params(row);
+        ctx.methods.push_back(std::move(m));
+    }
+    for (const eval::TaskInfo& t : eval::task_table()) {
+        TaskInfo info;
+        info.id = t.id;
+        info.data_key = t.data_key;
+        // Data files are checked per task by the executor's own pass (sweep_checks.h): LongBench
+        // falls back to MiniLongBench files, the needle and HIV tasks accept a file or a folder.
+        info.max_new_tokens = t.max_new_tokens;
+        const eval::TaskKind kind = t.kind;
+        info.check_options = [kind](const nlohmann::json& options) {
+            return check_task_options(kind, options);
+        };
+        ctx.tasks.push_back(std::move(info));
+    }
+    ctx.describe_model = &describe_model_dir;
+    return ctx;
+}
+
+}  // namespace hace::runner

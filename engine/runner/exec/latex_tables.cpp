@@ -1,0 +1,268 @@
+#include "engine/runner/exec/latex_tables.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <tuple>
+
+#include "engine/eval/metrics/performance_cliff.h"
+
+namespace hace::runner {
+namespace {
+
+std::optional<double> value_of(const CellSummary& c, const std::string& metric) {
+    const auto it = c.metric_means.find(metric);
+    if (it == c.metric_means.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string fixed1(std::optional<double> v) {
+    if (!v) return "--";
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.1f", *v);
+    return buf;
+}
+
+std::string retention_text(double r) {
+    std::ostringstream s;
+    s << r;
+    return s.str();
+}
+
+std::string context_text(const std::optional<std::int64_t>& n) {
+    return n ? std::to_string(*n) : "--";
+}
+
+// Position of each distinct value in order of first appearance.
+template <class T>
+class Order {
+public:
+    std::size_t of(const T& v) {
+        const auto it = std::find(seen_.begin(), seen_.end(), v);
+        if (it != seen_.end()) return static_cast<std::size_t>(it - seen_.begin());
+        seen_.push_back(v);
+        return seen_.size() - 1;
+    }
+    std::size_t size() const { return seen_.size(); }
+
+private:
+    std::vector<T> seen_;
+};
+
+std::string begin_table(const LatexOptions& o, const std::string& columns) {
+    std::string s = "\\begin{table}[t]\n\\centering\n";
+    if (!o.caption.empty()) s += "\\caption{" + latex_escape(o.caption) + "}\n";
+    return s + "\\begin{tabular}{" + columns + "}\n\\toprule\n";
+}
+
+std::string end_table() {
+    return "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
+}
+
+std::string row_text(const std::vector<std::string>& cells) {
+    std::string s;
+    for (std::size_t i = 0; i < cells.size(); ++i) s += (i ? " & " : "") + cells[i];
+    return s + " \\\\\n";
+}
+
+// Model and context columns only when the cells span more than one of them.
+struct Scope {
+    bool models = false, contexts = false;
+    explicit Scope(const std::vector<const CellSummary*>& cells) {
+        Order<std::string> m;
+        Order<std::int64_t> n;
+        for (const auto* c : cells) {
+            m.of(c->model);
+            n.of(c->context_length.value_or(-1));
+        }
+        models = m.size() > 1;
+        contexts = n.size() > 1;
+    }
+    std::vector<std::string> head() const {
+        std::vector<std::string> h;
+        if (models) h.push_back("Model");
+        if (contexts) h.push_back("Context");
+        return h;
+    }
+    std::vector<std::string> cells(const CellSummary& c) const {
+        std::vector<std::string> v;
+        if (models) v.push_back(latex_escape(c.model));
+        if (contexts) v.push_back(context_text(c.context_length));
+        return v;
+    }
+};
+
+}  // namespace
+
+std::string latex_escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '\\':
+                out += "\\textbackslash{}";
+                break;
+            case '&':
+            case '%':
+            case '$':
+            case '#':
+            case '_':
+            case '{':
+            case '}':
+                out += '\\';
+                out += c;
+                break;
+            case '~':
+                out += "\\textasciitilde{}";
+                break;
+            case '^':
+                out += "\\textasciicircum{}";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string latex_cells(const std::vector<CellSummary>& cells, const LatexOptions& o) {
+    std::string s = begin_table(o, "lllllrr");
+    s += row_text({"Model", "Task", "Context", "Method", "$R$", "$n$", latex_escape(o.metric)});
+    s += "\\midrule\n";
+    for (const auto& c : cells) {
+        s += row_text({latex_escape(c.model), latex_escape(c.task), context_text(c.context_length),
+                       latex_escape(c.method_name),
+                       c.retention ? retention_text(*c.retention) : "--", std::to_string(c.samples),
+                       fixed1(value_of(c, o.metric))});
+    }
+    return s + end_table();
+}
+
+std::string latex_ablation(const std::vector<CellSummary>& cells, const LatexOptions& o) {
+    static const std::vector<std::pair<std::string, std::string>> kColumns = {
+        {"hace", "HACE"}, {"hace-layer", "HACE-LayerOnly"}, {"hace-head", "HACE-HeadOnly"}};
+    std::vector<const CellSummary*> used;
+    for (const auto& c : cells) {
+        if (c.method == "full" || c.method == "hace" || c.method == "hace-layer" ||
+            c.method == "hace-head") {
+            used.push_back(&c);
+        }
+    }
+    const Scope scope(used);
+    using Where = std::tuple<std::string, std::int64_t, std::string>;  // model, context, task
+    std::map<Where, const CellSummary*> full;
+    struct Row {
+        const CellSummary* first;
+        double retention;
+        std::map<std::string, const CellSummary*> by_method;
+    };
+    Order<std::string> models, tasks;
+    std::map<std::tuple<std::size_t, std::int64_t, std::size_t, double>, Row> rows;
+    for (const auto* c : used) {
+        const Where w{c->model, c->context_length.value_or(-1), c->task};
+        if (c->method == "full") {
+            if (!full.count(w)) full[w] = c;
+            continue;
+        }
+        if (!c->retention) continue;
+        const auto key = std::make_tuple(models.of(c->model), c->context_length.value_or(-1),
+                                         tasks.of(c->task), *c->retention);
+        auto [it, fresh] = rows.try_emplace(key, Row{c, *c->retention, {}});
+        auto& slot = it->second.by_method[c->method];
+        // Several entries of one method: the one labelled as the method itself wins.
+        if (!slot || (slot->method_name != c->method && c->method_name == c->method)) slot = c;
+    }
+    std::vector<std::string> head = scope.head();
+    head.insert(head.end(), {"Task", "$R$", "Full"});
+    for (const auto& [id, label] : kColumns) head.push_back(label);
+    std::string s = begin_table(o, std::string(head.size() - 4, 'l') + "lrrrrr");
+    s += row_text(head);
+    s += "\\midrule\n";
+    for (const auto& [key, row] : rows) {
+        const CellSummary& c = *row.first;
+        std::vector<std::string> out = scope.cells(c);
+        out.push_back(latex_escape(c.task));
+        out.push_back(retention_text(row.retention));
+        const auto f = full.find(Where{c.model, c.context_length.value_or(-1), c.task});
+        out.push_back(fixed1(f == full.end() ? std::nullopt : value_of(*f->second, o.metric)));
+        std::vector<std::optional<double>> values;
+        for (const auto& [id, label] : kColumns) {
+            const auto m = row.by_method.find(id);
+            values.push_back(m == row.by_method.end() ? std::nullopt
+                                                      : value_of(*m->second, o.metric));
+        }
+        std::optional<double> best;
+        for (const auto& v : values) {
+            if (v && (!best || *v > *best)) best = v;
+        }
+        for (const auto& v : values) {
+            const std::string text = fixed1(v);
+            // Ties share the bold; a printed tie is a tie at one decimal.
+            out.push_back(v && best && fixed1(v) == fixed1(best) ? "\\textbf{" + text + "}" : text);
+        }
+        s += row_text(out);
+    }
+    return s + end_table();
+}
+
+std::string latex_cliff(const std::vector<CellSummary>& cells, const LatexOptions& o) {
+    std::vector<const CellSummary*> used;
+    for (const auto& c : cells) {
+        if (c.method == "full" || c.retention) used.push_back(&c);
+    }
+    const Scope scope(used);
+    using Where = std::tuple<std::string, std::int64_t, std::string>;
+    std::map<Where, const CellSummary*> full;
+    struct Curve {
+        const CellSummary* first;
+        std::vector<metrics::RetentionPoint> points;
+    };
+    Order<std::string> models, tasks, methods;
+    std::map<std::tuple<std::size_t, std::int64_t, std::size_t, std::size_t>, Curve> curves;
+    for (const auto* c : used) {
+        const Where w{c->model, c->context_length.value_or(-1), c->task};
+        if (c->method == "full") {
+            if (!full.count(w)) full[w] = c;
+            continue;
+        }
+        const auto v = value_of(*c, o.metric);
+        if (!v) continue;
+        const auto key = std::make_tuple(models.of(c->model), c->context_length.value_or(-1),
+                                         tasks.of(c->task), methods.of(c->method_name));
+        auto [it, fresh] = curves.try_emplace(key, Curve{c, {}});
+        it->second.points.push_back({*c->retention, *v});
+    }
+    std::vector<std::string> head = scope.head();
+    head.insert(head.end(),
+                {"Task", "Method", "Full", "Cliff $R$", "Fails at $R$", "Largest drop"});
+    std::string s = begin_table(o, std::string(head.size() - 6, 'l') + "llrrrl");
+    s += row_text(head);
+    s += "\\midrule\n";
+    for (const auto& [key, curve] : curves) {
+        const CellSummary& c = *curve.first;
+        const auto f = full.find(Where{c.model, c.context_length.value_or(-1), c.task});
+        const std::optional<double> full_value =
+            f == full.end() ? std::nullopt : value_of(*f->second, o.metric);
+        std::vector<std::string> out = scope.cells(c);
+        out.push_back(latex_escape(c.task));
+        out.push_back(latex_escape(c.method_name));
+        out.push_back(fixed1(full_value));
+        std::string cliff = "--", fails = "--", drop = "--";
+        if (full_value) {
+            if (const auto found = metrics::find_cliff(curve.points, *full_value, o.tolerance)) {
+                cliff = retention_text(found->retention);
+                if (found->failing_below) fails = retention_text(*found->failing_below);
+            }
+        }
+        if (const auto d = metrics::largest_drop(curve.points)) {
+            drop = retention_text(d->high_retention) + "$\\to$" + retention_text(d->low_retention) +
+                   ": " + fixed1(d->drop);
+        }
+        out.insert(out.end(), {cliff, fails, drop});
+        s += row_text(out);
+    }
+    return s + end_table();
+}
+
+}  // namespace hace::runner

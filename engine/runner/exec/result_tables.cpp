@@ -1,0 +1,320 @@
+#include "engine/runner/exec/result_tables.h"
+
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "engine/runner/result_store_open.h"
+
+namespace hace::runner {
+namespace {
+
+using nlohmann::json;
+
+// Plan order over every sweep of the database, then the cell key for cells of no sweep.
+constexpr const char* kCellOrder =
+    "(SELECT min(sc.sweep_id * 1000000000 + sc.position) FROM sweep_cells sc "
+    "WHERE sc.cell_hash = c.hash), c.hash";
+
+const json kNull = nullptr;
+
+struct CellKey {
+    std::string model, method, mode, task;
+    json context = nullptr, retention = nullptr;
+};
+
+CellKey key_of(const std::string& config_text) {
+    CellKey k;
+    const json c = json::parse(config_text, nullptr, false);
+    if (!c.is_object()) return k;
+    if (c.contains("model") && c["model"].is_object()) {
+        k.model = c["model"].value("name", std::string());
+    }
+    if (c.contains("method") && c["method"].is_string()) k.method = c["method"].get<std::string>();
+    if (c.contains("mode") && c["mode"].is_string()) k.mode = c["mode"].get<std::string>();
+    if (c.contains("task") && c["task"].is_object()) k.task = c["task"].value("id", std::string());
+    if (c.contains("context_length")) k.context = c["context_length"];
+    if (c.contains("retention")) k.retention = c["retention"];
+    return k;
+}
+
+json optional_column(const detail::Statement& s, int i, bool integer) {
+    if (s.column_is_null(i)) return nullptr;
+    return integer ? json(s.column_int(i)) : json(s.column_double(i));
+}
+
+std::string label_of(const CellKey& k, const json& extra) {
+    if (extra.is_object() && extra.contains("method_name") && extra["method_name"].is_string()) {
+        return extra["method_name"].get<std::string>();
+    }
+    return k.method.empty() ? k.task : k.method;
+}
+
+std::string number_text(double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    return std::string(buf, r.ptr);
+}
+
+std::string csv_field(const json& v) {
+    if (v.is_null()) return "";
+    std::string s;
+    if (v.is_string()) {
+        s = v.get<std::string>();
+    } else if (v.is_number_integer()) {
+        s = std::to_string(v.get<std::int64_t>());
+    } else if (v.is_number()) {
+        s = number_text(v.get<double>());
+    } else {
+        s = v.dump();
+    }
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+}  // namespace
+
+const json& Table::at(std::size_t row, const std::string& column) const {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (columns[i] == column) return rows.at(row).at(i);
+    }
+    return kNull;
+}
+
+Table sample_table(const std::filesystem::path& db_path) {
+    detail::Db db = detail::open_results_for_reading(db_path);
+    const std::string what = "reading the samples";
+    auto s = db.prepare(
+        std::string("SELECT s.cell_hash, c.config_json, c.status, s.sample_index, s.sample_id, "
+                    "s.prediction, s.references_json, s.metrics_json, s.prompt_tokens, "
+                    "s.output_tokens, s.prefill_ms, s.decode_ms, s.total_ms, s.peak_bytes, "
+                    "s.kv_bytes, s.kv_full_entries, s.kv_kept_entries, s.retention_realised, "
+                    "s.extra_json FROM samples s JOIN cells c ON c.hash = s.cell_hash "
+                    "ORDER BY ") +
+            kCellOrder + ", s.sample_index",
+        what);
+    struct Raw {
+        std::vector<json> fixed;
+        json metrics;
+    };
+    std::vector<Raw> raw;
+    std::set<std::string> metric_names;
+    while (s.step()) {
+        const CellKey k = key_of(s.column_text(1));
+        const json extra = json::parse(s.column_text(18), nullptr, false);
+        Raw r;
+        r.fixed = {s.column_text(0),
+                   k.model,
+                   k.context,
+                   k.method.empty() ? json(nullptr) : json(k.method),
+                   label_of(k, extra),
+                   k.mode.empty() ? json(nullptr) : json(k.mode),
+                   k.retention,
+                   k.task,
+                   s.column_text(2),
+                   s.column_int(3),
+                   s.column_text(4),
+                   s.column_text(5),
+                   json::parse(s.column_text(6), nullptr, false),
+                   s.column_int(8),
+                   s.column_int(9),
+                   optional_column(s, 10, false),
+                   optional_column(s, 11, false),
+                   optional_column(s, 12, false),
+                   optional_column(s, 13, true),
+                   optional_column(s, 14, true),
+                   optional_column(s, 15, true),
+                   optional_column(s, 16, true),
+                   optional_column(s, 17, false)};
+        r.metrics = json::parse(s.column_text(7), nullptr, false);
+        if (r.metrics.is_object()) {
+            for (const auto& [name, v] : r.metrics.items()) metric_names.insert(name);
+        }
+        raw.push_back(std::move(r));
+    }
+    Table t;
+    t.columns = {"cell",
+                 "model",
+                 "context_length",
+                 "method",
+                 "method_name",
+                 "mode",
+                 "retention",
+                 "task",
+                 "status",
+                 "sample_index",
+                 "sample_id",
+                 "prediction",
+                 "references",
+                 "prompt_tokens",
+                 "output_tokens",
+                 "prefill_ms",
+                 "decode_ms",
+                 "total_ms",
+                 "peak_bytes",
+                 "kv_bytes",
+                 "kv_full_entries",
+                 "kv_kept_entries",
+                 "retention_realised"};
+    for (const auto& m : metric_names) t.columns.push_back(m);
+    for (auto& r : raw) {
+        std::vector<json> row = std::move(r.fixed);
+        for (const auto& m : metric_names) {
+            row.push_back(r.metrics.is_object() && r.metrics.contains(m) ? r.metrics[m] : json());
+        }
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
+    detail::Db db = detail::open_results_for_reading(db_path);
+    const std::string what = "reading the cells";
+    auto c = db.prepare(
+        std::string("SELECT c.hash, c.config_json, c.status, coalesce(c.failure_reason, ''), "
+                    "coalesce((SELECT max(sc.samples) FROM sweep_cells sc "
+                    "WHERE sc.cell_hash = c.hash), 0) FROM cells c ORDER BY ") +
+            kCellOrder,
+        what);
+    auto s = db.prepare(
+        "SELECT metrics_json, retention_realised, prefill_ms, decode_ms, kv_bytes, peak_bytes, "
+        "extra_json FROM samples WHERE cell_hash = ? ORDER BY sample_index",
+        what);
+    std::vector<CellSummary> out;
+    while (c.step()) {
+        CellSummary cell;
+        cell.hash = c.column_text(0);
+        const CellKey k = key_of(c.column_text(1));
+        cell.model = k.model;
+        if (k.context.is_number()) cell.context_length = k.context.get<std::int64_t>();
+        cell.method = k.method;
+        cell.mode = k.mode;
+        if (k.retention.is_number()) cell.retention = k.retention.get<double>();
+        cell.task = k.task;
+        cell.status = c.column_text(2);
+        cell.failure_reason = c.column_text(3);
+        cell.samples_planned = c.column_int(4);
+        cell.method_name = label_of(k, json());
+        std::map<std::string, std::pair<double, std::int64_t>> sums;
+        const auto add = [&sums](const std::string& name, double v) {
+            if (!std::isfinite(v)) return;
+            auto& [sum, n] = sums[name];
+            sum += v;
+            ++n;
+        };
+        s.bind(1, cell.hash);
+        while (s.step()) {
+            ++cell.samples;
+            const json metrics = json::parse(s.column_text(0), nullptr, false);
+            if (metrics.is_object()) {
+                for (const auto& [name, v] : metrics.items()) {
+                    if (v.is_number()) add("metric:" + name, v.get<double>());
+                }
+            }
+            const char* names[] = {"retention_realised", "prefill_ms", "decode_ms", "kv_bytes"};
+            for (int i = 0; i < 4; ++i) {
+                if (!s.column_is_null(i + 1)) add(names[i], s.column_double(i + 1));
+            }
+            if (!s.column_is_null(5)) {
+                cell.peak_bytes = std::max(cell.peak_bytes.value_or(0), s.column_int(5));
+            }
+            if (cell.samples == 1) {
+                cell.method_name = label_of(k, json::parse(s.column_text(6), nullptr, false));
+            }
+        }
+        s.reset();
+        for (const auto& [name, sn] : sums) {
+            const double mean = sn.first / static_cast<double>(sn.second);
+            if (name.rfind("metric:", 0) == 0) {
+                cell.metric_means[name.substr(7)] = mean;
+            } else {
+                cell.means[name] = mean;
+            }
+        }
+        out.push_back(std::move(cell));
+    }
+    return out;
+}
+
+Table cell_table(const std::vector<CellSummary>& cells) {
+    std::set<std::string> metric_names;
+    for (const auto& c : cells) {
+        for (const auto& [name, v] : c.metric_means) metric_names.insert(name);
+    }
+    Table t;
+    t.columns = {"cell",
+                 "model",
+                 "context_length",
+                 "method",
+                 "method_name",
+                 "mode",
+                 "retention",
+                 "task",
+                 "status",
+                 "failure_reason",
+                 "samples_planned",
+                 "samples",
+                 "retention_realised",
+                 "prefill_ms",
+                 "decode_ms",
+                 "kv_bytes",
+                 "peak_bytes"};
+    for (const auto& m : metric_names) t.columns.push_back(m);
+    const auto mean = [](const CellSummary& c, const std::string& name) {
+        const auto it = c.means.find(name);
+        return it == c.means.end() ? json(nullptr) : json(it->second);
+    };
+    for (const auto& c : cells) {
+        std::vector<json> row = {c.hash,
+                                 c.model,
+                                 c.context_length ? json(*c.context_length) : json(nullptr),
+                                 c.method.empty() ? json(nullptr) : json(c.method),
+                                 c.method_name,
+                                 c.mode.empty() ? json(nullptr) : json(c.mode),
+                                 c.retention ? json(*c.retention) : json(nullptr),
+                                 c.task,
+                                 c.status,
+                                 c.failure_reason.empty() ? json(nullptr) : json(c.failure_reason),
+                                 c.samples_planned,
+                                 c.samples,
+                                 mean(c, "retention_realised"),
+                                 mean(c, "prefill_ms"),
+                                 mean(c, "decode_ms"),
+                                 mean(c, "kv_bytes"),
+                                 c.peak_bytes ? json(*c.peak_bytes) : json(nullptr)};
+        for (const auto& m : metric_names) {
+            const auto it = c.metric_means.find(m);
+            row.push_back(it == c.metric_means.end() ? json(nullptr) : json(it->second));
+        }
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+std::string table_csv(const Table& t) {
+    std::string out;
+    const auto add_line = [&out](const std::vector<nlohmann::json>& fields) {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (i) out += ',';
+            out += csv_field(fields[i]);
+        }
+        out += '\n';
+    };
+    add_line(std::vector<nlohmann::json>(t.columns.begin(), t.columns.end()));
+    for (const auto& row : t.rows) add_line(row);
+    return out;
+}
+
+json table_json(const Table& t, const std::string& per) {
+    json rows = json::array();
+    for (const auto& row : t.rows) {
+        json r = json::object();
+        for (std::size_t i = 0; i < t.columns.size(); ++i) r[t.columns[i]] = row[i];
+        rows.push_back(std::move(r));
+    }
+    return {{"per", per}, {"columns", t.columns}, {"rows", rows}};
+}
+
+}  // namespace hace::runner

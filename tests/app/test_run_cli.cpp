@@ -1,0 +1,383 @@
+// `hace run`, `hace export`, `hace merge` and `hace slurm` through the real binary (DESIGN.md
+// sections 5 and 8): exit codes and one-line errors, the dry-run plan, a sweep killed with
+// SIGKILL at random points and resumed each time ending with exactly the rows of an
+// uninterrupted run, exports and merges of the result, the Slurm scripts run task by task.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/runner/exec/result_tables.h"
+#include "tests/engine/runner/exec/exec_fixtures.h"
+#include "tests/support/test_data.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+struct Outcome {
+    int code = -1;
+    std::string out, err;
+    json json_out() const { return json::parse(out); }
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+// Runs a shell command line; stdout captured, stderr through a file.
+Outcome run_shell(const std::string& cmd_line) {
+    static int counter = 0;
+    const auto err_file =
+        fs::temp_directory_path() /
+        ("hace-run-cli-err-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    const std::string cmd = cmd_line + " 2>" + quote(err_file.string());
+    Outcome r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream in(err_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.err = ss.str();
+    fs::remove(err_file);
+    return r;
+}
+
+Outcome run_hace(const std::vector<std::string>& args) {
+    std::string cmd = quote(HACE_CLI_PATH);
+    for (const auto& a : args) cmd.append(" ").append(quote(a));
+    return run_shell(cmd);
+}
+
+bool have_needle_data() {
+    return fs::exists(hace::runner::test::needle_head_scores()) &&
+           fs::exists(hace::runner::test::needle_task_data());
+}
+
+#define REQUIRE_NEEDLE_DATA()                                                       \
+    do {                                                                            \
+        if (!have_needle_data()) GTEST_SKIP() << "missing the needle model's data"; \
+    } while (0)
+
+// 7 cells (full; snapkv, cake, hace-layer at R 0.1 and 0.3) x 4 samples of 256 tokens.
+fs::path write_sweep(const fs::path& dir) {
+    json j =
+        hace::runner::test::needle_sweep({"full", "snapkv", "cake", "hace-layer"}, {0.1, 0.3}, 4);
+    j["name"] = "cli-sweep";
+    const fs::path file = dir / "sweep.json";
+    std::ofstream(file) << j.dump(1);
+    return file;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+// One uninterrupted run of the sweep, shared by the tests below.
+class RunCli : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        if (!have_needle_data()) return;
+        dir_ = new fs::path(hace::test::temp_dir("run-cli"));
+        sweep_ = new fs::path(write_sweep(*dir_));
+        reference_ = new fs::path(*dir_ / "reference.sqlite");
+        const auto t0 = std::chrono::steady_clock::now();
+        const Outcome r = run_hace({"run", sweep_->string(), "--db", reference_->string(),
+                                    "--threads", "1", "--quiet", "--json"});
+        reference_seconds_ =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        ASSERT_EQ(r.code, 0) << r.err;
+        summary_ = new json(r.json_out());
+    }
+    static void TearDownTestSuite() {
+        delete dir_;
+        delete sweep_;
+        delete reference_;
+        delete summary_;
+    }
+    void SetUp() override { REQUIRE_NEEDLE_DATA(); }
+
+    static fs::path* dir_;
+    static fs::path* sweep_;
+    static fs::path* reference_;
+    static json* summary_;
+    static double reference_seconds_;
+};
+
+fs::path* RunCli::dir_ = nullptr;
+fs::path* RunCli::sweep_ = nullptr;
+fs::path* RunCli::reference_ = nullptr;
+json* RunCli::summary_ = nullptr;
+double RunCli::reference_seconds_ = 0.0;
+
+TEST_F(RunCli, SummaryOfAFullRun) {
+    const json& s = *summary_;
+    for (const char* k : {"cells", "samples_done", "samples_skipped", "failures"}) {
+        EXPECT_TRUE(s.contains(k)) << k;
+    }
+    EXPECT_EQ(s["cells"], 7);
+    EXPECT_EQ(s["samples_done"], 28);
+    EXPECT_EQ(s["samples_skipped"], 0);
+    EXPECT_EQ(s["failures"], json::array());
+    // The same sweep again: refused without --resume (exit 2, one line), a no-op with it.
+    const Outcome again = run_hace({"run", sweep_->string(), "--db", reference_->string()});
+    EXPECT_EQ(again.code, 2);
+    EXPECT_EQ(std::count(again.err.begin(), again.err.end(), '\n'), 1) << again.err;
+    EXPECT_THAT(again.err, HasSubstr("--resume"));
+    const Outcome resumed = run_hace({"run", sweep_->string(), "--db", reference_->string(),
+                                      "--resume", "--threads", "1", "--quiet", "--json"});
+    ASSERT_EQ(resumed.code, 0) << resumed.err;
+    EXPECT_EQ(resumed.json_out()["samples_done"], 0);
+    EXPECT_EQ(resumed.json_out()["samples_skipped"], 28);
+}
+
+TEST_F(RunCli, KilledAtRandomPointsAndResumedEqualsTheUninterruptedRun) {
+    const fs::path db = *dir_ / "killed.sqlite";
+    std::random_device seed_source;
+    const unsigned seed = seed_source();
+    std::mt19937 rng(seed);
+    // From just after start-up to past the end of a full run.
+    std::uniform_real_distribution<double> delay(0.05, std::max(0.5, reference_seconds_ * 1.1));
+    int kills = 0, finished_early = 0;
+    std::vector<std::size_t> stored_after_kill;
+    const std::string hace = HACE_CLI_PATH;
+    const std::vector<std::string> args = {hace,        "run",      sweep_->string(), "--db",
+                                           db.string(), "--resume", "--threads",      "1",
+                                           "--quiet",   "--json"};
+    while (kills < 10) {
+        const pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            const int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, STDOUT_FILENO);
+            ::dup2(null, STDERR_FILENO);
+            std::vector<char*> argv;
+            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            ::execv(hace.c_str(), argv.data());
+            ::_exit(127);
+        }
+        std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng)));
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            // It finished before the kill: start over on a fresh database.
+            ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "seed " << seed;
+            ++finished_early;
+            fs::remove(db);
+            ASSERT_LT(finished_early, 20) << "the sweep is too short to be killed";
+            continue;
+        }
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        ++kills;
+        std::size_t stored = 0;
+        try {
+            stored = hace::runner::sample_table(db).rows.size();
+        } catch (const std::exception&) {
+            // Killed before the database had its schema: nothing stored yet.
+        }
+        stored_after_kill.push_back(stored);
+    }
+    // Some kills must have hit the sweep while it was storing samples, not only start-up.
+    std::size_t mid_run = 0;
+    std::string trace;
+    for (std::size_t n : stored_after_kill) {
+        mid_run += n > 0 && n < 28;
+        trace += std::to_string(n) + " ";
+    }
+    EXPECT_GE(mid_run, 2u) << "samples stored after each kill: " << trace << "(seed " << seed
+                           << ")";
+    const Outcome last = run_hace({"run", sweep_->string(), "--db", db.string(), "--resume",
+                                   "--threads", "1", "--quiet", "--json"});
+    ASSERT_EQ(last.code, 0) << last.err << " (seed " << seed << ")";
+    EXPECT_EQ(last.json_out()["failures"], json::array());
+    const auto expected = hace::runner::test::stored_rows(*reference_);
+    const auto got = hace::runner::test::stored_rows(db);
+    EXPECT_EQ(hace::runner::sample_table(db).rows.size(), 28u) << "seed " << seed;
+    EXPECT_EQ(got.size(), expected.size()) << "seed " << seed;
+    for (const auto& [key, row] : expected) {
+        const auto it = got.find(key);
+        ASSERT_NE(it, got.end()) << "missing sample " << key.second << " of " << key.first;
+        EXPECT_EQ(it->second, row) << "seed " << seed;
+    }
+}
+
+TEST_F(RunCli, DryRunPrintsThePlanAndWritesNothing) {
+    const fs::path db = *dir_ / "dry.sqlite";
+    const Outcome j =
+        run_hace({"run", sweep_->string(), "--db", db.string(), "--dry-run", "--json"});
+    ASSERT_EQ(j.code, 0) << j.err;
+    const json plan = j.json_out();
+    EXPECT_EQ(plan["totals"]["cells"], 7);
+    EXPECT_EQ(plan["totals"]["samples"], 28);
+    ASSERT_EQ(plan["cells"].size(), 7u);
+    EXPECT_EQ(plan["cells"][0]["method"], "full");
+    EXPECT_TRUE(plan["cells"][0]["estimate"].contains("peak_bytes"));
+    const Outcome text = run_hace({"run", sweep_->string(), "--db", db.string(), "--dry-run"});
+    ASSERT_EQ(text.code, 0) << text.err;
+    EXPECT_THAT(text.out, HasSubstr("total: 7 cells, 28 samples"));
+    EXPECT_THAT(text.out, HasSubstr("hace-layer"));
+    EXPECT_FALSE(fs::exists(db));
+}
+
+TEST(RunCliErrors, AnInvalidSpecListsEveryProblemAndExits2) {
+    const fs::path dir = hace::test::temp_dir("run-cli-invalid");
+    const json j = {{"models", {(dir / "no-such-model").string()}},
+                    {"context_lengths", {256}},
+                    {"retentions", {0.1, 1.5}},
+                    {"methods", {"full", "snapkvv"}},
+                    {"tasks", {"needle", "qasperr"}},
+                    {"data", {{"needle_task", (dir / "nowhere").string()}}}};
+    const fs::path spec = dir / "bad.json";
+    std::ofstream(spec) << j.dump();
+    const Outcome r = run_hace({"run", spec.string(), "--db", (dir / "r.sqlite").string()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    for (const char* part : {"bad.json", "problems", "retentions[1]", "snapkvv", "qasperr",
+                             "no-such-model", "data.needle_task"}) {
+        EXPECT_THAT(r.err, HasSubstr(part));
+    }
+    EXPECT_FALSE(fs::exists(dir / "r.sqlite"));
+    const Outcome dry = run_hace({"run", spec.string(), "--dry-run"});
+    EXPECT_EQ(dry.code, 2);
+    const Outcome missing = run_hace({"run", (dir / "absent.json").string()});
+    EXPECT_EQ(missing.code, 2);
+    EXPECT_THAT(missing.err, HasSubstr("absent.json"));
+    const Outcome group = run_hace({"run", spec.string(), "--cell-group", "3/3"});
+    EXPECT_EQ(group.code, 2);
+    EXPECT_THAT(group.err, HasSubstr("--cell-group"));
+}
+
+TEST_F(RunCli, ExportsCsvJsonAndLatex) {
+    const std::string db = reference_->string();
+    const Outcome csv = run_hace({"export", "--db", db, "--format", "csv"});
+    ASSERT_EQ(csv.code, 0) << csv.err;
+    const auto rows = lines_of(csv.out);
+    ASSERT_EQ(rows.size(), 29u);  // header + 28 samples
+    EXPECT_EQ(rows[0].rfind("cell,model,context_length,method,method_name,mode,retention,task,", 0),
+              0u);
+    EXPECT_THAT(rows[0], HasSubstr(",score,"));
+    const Outcome cells = run_hace({"export", "--db", db, "--format", "csv", "--per", "cell"});
+    ASSERT_EQ(cells.code, 0) << cells.err;
+    EXPECT_EQ(lines_of(cells.out).size(), 8u);
+    const fs::path out = *dir_ / "export.json";
+    const Outcome js = run_hace({"export", "--db", db, "--format", "json", "--out", out.string()});
+    ASSERT_EQ(js.code, 0) << js.err;
+    EXPECT_TRUE(js.out.empty());
+    std::ifstream in(out);
+    const json j = json::parse(in);
+    ASSERT_EQ(j["rows"].size(), 28u);
+    EXPECT_EQ(j["rows"][0]["method"], "full");
+    EXPECT_EQ(j["rows"][0]["model"], "needle-llama-1m");
+    const Outcome tex =
+        run_hace({"export", "--db", db, "--format", "latex", "--table", "ablation"});
+    ASSERT_EQ(tex.code, 0) << tex.err;
+    EXPECT_THAT(tex.out, HasSubstr("\\toprule"));
+    EXPECT_THAT(tex.out, HasSubstr("HACE-LayerOnly"));
+    EXPECT_THAT(tex.out, HasSubstr("needle & 0.1 & "));
+    const Outcome cliff = run_hace({"export", "--db", db, "--format", "latex", "--table", "cliff"});
+    ASSERT_EQ(cliff.code, 0) << cliff.err;
+    EXPECT_THAT(cliff.out, HasSubstr("needle & cake & "));
+    const Outcome wrong = run_hace({"export", "--db", db, "--format", "csv", "--table", "cliff"});
+    EXPECT_EQ(wrong.code, 2);
+    const Outcome bad_db = run_hace({"export", "--db", sweep_->string(), "--format", "csv"});
+    EXPECT_EQ(bad_db.code, 2);
+    EXPECT_THAT(bad_db.err, HasSubstr("sweep.json"));
+}
+
+TEST_F(RunCli, MergeSkipsDuplicates) {
+    const fs::path out = *dir_ / "merged.sqlite";
+    const Outcome first = run_hace({"merge", out.string(), reference_->string(), "--json"});
+    ASSERT_EQ(first.code, 0) << first.err;
+    EXPECT_EQ(first.json_out()["cells"], 7);
+    EXPECT_EQ(first.json_out()["samples"], 28);
+    EXPECT_EQ(first.json_out()["duplicates_skipped"], 0);
+    const Outcome second = run_hace({"merge", out.string(), reference_->string(), "--json"});
+    ASSERT_EQ(second.code, 0) << second.err;
+    EXPECT_EQ(second.json_out()["cells"], 0);
+    EXPECT_EQ(second.json_out()["samples"], 0);
+    EXPECT_EQ(second.json_out()["duplicates_skipped"], 28);
+    EXPECT_EQ(hace::runner::test::stored_rows(out), hace::runner::test::stored_rows(*reference_));
+    const Outcome usage = run_hace({"merge", out.string()});
+    EXPECT_EQ(usage.code, 2);
+}
+
+// The generated scripts run task by task with bash (SLURM_ARRAY_TASK_ID set by hand), then the
+// merge script: the merged database holds the rows of the single run.
+TEST_F(RunCli, SlurmScriptsRunGroupByGroupAndMerge) {
+    const fs::path out = *dir_ / "slurm";
+    const Outcome r = run_hace(
+        {"slurm", sweep_->string(), "--out", out.string(), "--cells-per-task", "3", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json e = r.json_out();
+    EXPECT_EQ(e["cells"], 7);
+    ASSERT_EQ(e["array_tasks"], 3);
+    for (int i = 0; i < 3; ++i) {
+        const Outcome task =
+            run_shell("SLURM_ARRAY_TASK_ID=" + std::to_string(i) + " SLURM_CPUS_PER_TASK=1 bash " +
+                      quote(e["array_script"].get<std::string>()));
+        ASSERT_EQ(task.code, 0) << task.err;
+        const json s = json::parse(task.out);
+        EXPECT_LE(s["cells"].get<int>(), 3);
+        EXPECT_GE(s["cells"].get<int>(), 2);
+    }
+    const Outcome merge = run_shell("bash " + quote(e["merge_script"].get<std::string>()));
+    ASSERT_EQ(merge.code, 0) << merge.err;
+    EXPECT_EQ(json::parse(merge.out)["samples"], 28);
+    EXPECT_EQ(hace::runner::test::stored_rows(e["merged_db"].get<std::string>()),
+              hace::runner::test::stored_rows(*reference_));
+}
+
+bool on_path(const std::string& program) {
+    return run_shell("command -v " + program + " >/dev/null").code == 0;
+}
+
+// Against a real single-node Slurm when one is installed and answering; skipped otherwise.
+TEST_F(RunCli, SlurmJobArrayOnARealCluster) {
+    for (const char* program : {"slurmd", "slurmctld", "munged", "sbatch", "sinfo"}) {
+        if (!on_path(program)) {
+            GTEST_SKIP() << program << " is not installed: no Slurm to submit to (the scripts are "
+                         << "exercised with bash by SlurmScriptsRunGroupByGroupAndMerge)";
+        }
+    }
+    if (run_shell("sinfo --noheader >/dev/null").code != 0) {
+        GTEST_SKIP() << "Slurm is installed but no controller answers (sinfo failed); start "
+                        "munged, slurmctld and slurmd to run this test";
+    }
+    const fs::path out = *dir_ / "slurm-real";
+    const Outcome r = run_hace({"slurm", sweep_->string(), "--out", out.string(),
+                                "--cells-per-task", "4", "--cpus", "1", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json e = r.json_out();
+    const Outcome array = run_shell("sbatch --wait " + quote(e["array_script"].get<std::string>()));
+    ASSERT_EQ(array.code, 0) << array.err;
+    const Outcome merge = run_shell("sbatch --wait " + quote(e["merge_script"].get<std::string>()));
+    ASSERT_EQ(merge.code, 0) << merge.err;
+    EXPECT_EQ(hace::runner::test::stored_rows(e["merged_db"].get<std::string>()),
+              hace::runner::test::stored_rows(*reference_));
+}
+
+}  // namespace

@@ -1,0 +1,239 @@
+// Exports of stored results (`hace export`): CSV, JSON and the LaTeX tables, on a small database
+// written through the results store with hand-chosen scores, so every number has a known answer.
+#include <sys/stat.h>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/runner/exec/latex_tables.h"
+#include "engine/runner/exec/result_tables.h"
+#include "engine/runner/exec/slurm_export.h"
+#include "engine/runner/result_store.h"
+#include "tests/support/expect_input_error.h"
+#include "tests/support/test_data.h"
+
+namespace hace::runner::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct CellSpec {
+    std::string method;
+    std::optional<double> retention;
+    std::vector<double> scores;
+    std::string label;
+};
+
+json config_of(const CellSpec& c) {
+    return {
+        {"format", "hace-cell/1"},  {"model", {{"name", "tiny"}, {"layers", 2}}},
+        {"context_length", 256},    {"retention", c.retention ? json(*c.retention) : json(nullptr)},
+        {"method", c.method},       {"mode", c.method == "full" ? json(nullptr) : json("equal")},
+        {"params", json::object()}, {"task", {{"id", "needle"}, {"options", json::object()}}}};
+}
+
+// full 90; hace 50 / 90; hace-layer 30 / 80; hace-head 50 / 85; snapkv 20 / 88 (at R 0.1 / 0.3);
+// one failed cell without samples.
+fs::path write_results(const std::string& tag) {
+    const fs::path db = hace::test::temp_dir(tag) / "results.sqlite";
+    const std::vector<CellSpec> cells = {
+        {"full", std::nullopt, {100, 80}, "full"}, {"hace", 0.1, {60, 40}, "hace"},
+        {"hace", 0.3, {90, 90}, "hace"},           {"hace-layer", 0.1, {30}, "hace-layer"},
+        {"hace-layer", 0.3, {80}, "hace-layer"},   {"hace-head", 0.1, {50}, "hace-head"},
+        {"hace-head", 0.3, {85}, "hace-head"},     {"snapkv", 0.1, {20}, "SnapKV_w8"},
+        {"snapkv", 0.3, {88}, "SnapKV_w8"},        {"cake", 0.3, {}, "cake"},
+    };
+    ResultStore store = ResultStore::open(db);
+    const auto sweep = store.register_sweep("tables", {{"name", "tables"}});
+    std::vector<CellRecord> records;
+    for (const auto& c : cells) records.push_back({config_of(c), 2});
+    const auto hashes = store.add_cells(sweep, records);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        for (std::size_t k = 0; k < cells[i].scores.size(); ++k) {
+            SampleResult r;
+            r.cell_hash = hashes[i];
+            r.sample_index = static_cast<std::int64_t>(k);
+            r.sample_id = "case-" + std::to_string(k);
+            r.prediction = k == 0 ? "he said \"hi\", then left" : "12345.";
+            r.references = {"12345"};
+            r.metrics = {{"score", cells[i].scores[k]}, {"em", cells[i].scores[k] / 100.0}};
+            if (cells[i].method == "full") r.metrics["full_only"] = 1.0;
+            r.prompt_tokens = 250;
+            r.output_tokens = 3;
+            r.retention_nominal = cells[i].retention;
+            r.retention_realised = cells[i].retention.value_or(1.0);
+            r.kv_bytes = 1000 * static_cast<std::int64_t>(k + 1);
+            r.extra = {{"method_name", cells[i].label}};
+            store.write_sample(r);
+        }
+        if (cells[i].scores.empty()) {
+            store.mark_cell_failed(hashes[i], "out of memory");
+        } else {
+            store.mark_cell_done(hashes[i]);
+        }
+    }
+    return db;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            out.push_back(text.substr(start, i - start));
+            start = i + 1;
+        }
+    }
+    return out;
+}
+
+TEST(ResultTables, PerSampleRowsInPlanOrder) {
+    const fs::path db = write_results("tables-samples");
+    const Table t = sample_table(db);
+    ASSERT_EQ(t.rows.size(), 12u);  // 2 + 2 + 2 + 1 + 1 + 1 + 1 + 1 + 1
+    EXPECT_EQ(t.columns.front(), "cell");
+    EXPECT_EQ(t.at(0, "method"), "full");
+    EXPECT_TRUE(t.at(0, "retention").is_null());
+    EXPECT_EQ(t.at(0, "sample_index"), 0);
+    EXPECT_EQ(t.at(1, "sample_index"), 1);
+    EXPECT_EQ(t.at(2, "method"), "hace");
+    EXPECT_EQ(t.at(2, "retention"), 0.1);
+    EXPECT_EQ(t.at(2, "score"), 60.0);
+    EXPECT_TRUE(t.at(2, "full_only").is_null());
+    EXPECT_EQ(t.at(10, "method_name"), "SnapKV_w8");
+    EXPECT_EQ(t.at(0, "references"), json::array({"12345"}));
+
+    const auto csv = lines_of(table_csv(t));
+    ASSERT_EQ(csv.size(), 13u);
+    EXPECT_EQ(csv[0].rfind("cell,model,context_length,method,method_name,mode,retention,task,"
+                           "status,sample_index,sample_id,prediction,references,",
+                           0),
+              0u);
+    EXPECT_THAT(csv[0], HasSubstr(",em,full_only,score"));
+    // Quotes doubled, the field quoted because of its comma; missing values empty.
+    EXPECT_THAT(csv[1], HasSubstr(",\"he said \"\"hi\"\", then left\",\"[\"\"12345\"\"]\",250,3,"));
+    EXPECT_THAT(csv[1], HasSubstr(",tiny,256,full,full,,,needle,done,0,case-0,"));
+    EXPECT_EQ(csv[1].substr(csv[1].size() - 8), ",1,1,100");  // em, full_only, score
+
+    const json j = table_json(t, "sample");
+    EXPECT_EQ(j["per"], "sample");
+    ASSERT_EQ(j["rows"].size(), 12u);
+    EXPECT_EQ(j["rows"][3]["score"], 40.0);
+    EXPECT_TRUE(j["rows"][3]["full_only"].is_null());
+}
+
+TEST(ResultTables, PerCellMeansAndFailedCells) {
+    const fs::path db = write_results("tables-cells");
+    const auto cells = cell_summaries(db);
+    ASSERT_EQ(cells.size(), 10u);
+    EXPECT_EQ(cells[0].metric_means.at("score"), 90.0);
+    EXPECT_EQ(cells[1].metric_means.at("score"), 50.0);
+    EXPECT_EQ(cells[1].means.at("kv_bytes"), 1500.0);
+    EXPECT_EQ(cells[7].method_name, "SnapKV_w8");
+    EXPECT_EQ(cells[9].status, "failed");
+    EXPECT_EQ(cells[9].failure_reason, "out of memory");
+    EXPECT_EQ(cells[9].samples, 0);
+    EXPECT_EQ(cells[9].samples_planned, 2);
+    const Table t = cell_table(cells);
+    EXPECT_EQ(t.at(0, "samples"), 2);
+    EXPECT_EQ(t.at(1, "score"), 50.0);
+    EXPECT_TRUE(t.at(9, "score").is_null());
+    const auto csv = lines_of(table_csv(t));
+    ASSERT_EQ(csv.size(), 11u);
+    EXPECT_THAT(csv[10], HasSubstr(",cake,cake,equal,0.3,needle,failed,out of memory,2,0,"));
+}
+
+TEST(LatexTables, AblationComparesHaceWithItsAblations) {
+    const auto cells = cell_summaries(write_results("tables-ablation"));
+    const std::string tex = latex_ablation(cells, {"score", 10.0, "HACE ablation"});
+    EXPECT_THAT(tex, HasSubstr("\\caption{HACE ablation}"));
+    EXPECT_THAT(tex, HasSubstr("\\toprule\nTask & $R$ & Full & HACE & HACE-LayerOnly & "
+                               "HACE-HeadOnly \\\\\n\\midrule\n"));
+    EXPECT_THAT(tex, HasSubstr("needle & 0.1 & 90.0 & \\textbf{50.0} & 30.0 & \\textbf{50.0} \\\\\n"
+                               "needle & 0.3 & 90.0 & \\textbf{90.0} & 80.0 & 85.0 \\\\\n"
+                               "\\bottomrule"));
+    EXPECT_THAT(tex, Not(HasSubstr("SnapKV")));  // only HACE and its ablations
+}
+
+TEST(LatexTables, CliffPerMethod) {
+    const auto cells = cell_summaries(write_results("tables-cliff"));
+    const std::string tex = latex_cliff(cells, {});
+    // Within 10 % of 90 means >= 81.
+    EXPECT_THAT(tex, HasSubstr("needle & hace & 90.0 & 0.3 & 0.1 & 0.3$\\to$0.1: 40.0 \\\\"));
+    EXPECT_THAT(tex, HasSubstr("needle & hace-layer & 90.0 & -- & -- & 0.3$\\to$0.1: 50.0 \\\\"));
+    EXPECT_THAT(tex, HasSubstr("needle & hace-head & 90.0 & 0.3 & 0.1 & 0.3$\\to$0.1: 35.0 \\\\"));
+    EXPECT_THAT(tex,
+                HasSubstr("needle & SnapKV\\_w8 & 90.0 & 0.3 & 0.1 & 0.3$\\to$0.1: 68.0 \\\\"));
+    EXPECT_THAT(tex, Not(HasSubstr("cake")));  // no samples, no curve
+    // A looser tolerance moves hace-layer's cliff: 80 is within 20 % of 90.
+    EXPECT_THAT(latex_cliff(cells, {"score", 20.0, ""}),
+                HasSubstr("needle & hace-layer & 90.0 & 0.3 & 0.1 &"));
+}
+
+TEST(LatexTables, CellTableAndEscaping) {
+    const auto cells = cell_summaries(write_results("tables-latex-cells"));
+    const std::string tex = latex_cells(cells);
+    EXPECT_THAT(tex, HasSubstr("\\begin{tabular}{lllllrr}"));
+    EXPECT_THAT(tex, HasSubstr("tiny & needle & 256 & full & -- & 2 & 90.0 \\\\"));
+    EXPECT_THAT(tex, HasSubstr("tiny & needle & 256 & cake & 0.3 & 0 & -- \\\\"));
+    EXPECT_EQ(latex_escape("a_b & 50% {x} #1 $y ~^\\"),
+              "a\\_b \\& 50\\% \\{x\\} \\#1 \\$y \\textasciitilde{}\\textasciicircum{}"
+              "\\textbackslash{}");
+}
+
+TEST(ResultTables, RefusesAFileThatIsNotAResultsDatabase) {
+    const fs::path f = hace::test::temp_dir("tables-bad") / "notes.sqlite";
+    std::ofstream(f) << "not a database";
+    hace::test::expect_input_error([&] { sample_table(f); }, {"notes.sqlite", "SQLite"});
+    hace::test::expect_input_error([&] { cell_summaries(f.parent_path() / "absent.sqlite"); },
+                                   {"absent.sqlite", "no such file"});
+}
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(SlurmExport, WritesAnArrayAMergeAndASubmitScript) {
+    const fs::path dir = hace::test::temp_dir("slurm-scripts") / "job";
+    SlurmOptions o;
+    o.spec = "/data/sweeps/big sweep.json";
+    o.out = dir;
+    o.hace = "/opt/hace/bin/hace";
+    o.name = "big";
+    o.cells = 7;
+    o.cells_per_task = 3;
+    o.gpu = true;
+    o.time_limit = "02:00:00";
+    const SlurmExport e = write_slurm_scripts(o);
+    EXPECT_EQ(e.array_tasks, 3);
+    ASSERT_EQ(e.part_dbs.size(), 3u);
+    EXPECT_EQ(e.part_dbs[2], dir / "parts/part-2.sqlite");
+    EXPECT_EQ(e.merged_db, dir / "big.sqlite");
+    EXPECT_TRUE(fs::is_directory(dir / "logs"));
+    const std::string array = read_text(e.array_script);
+    EXPECT_EQ(array.rfind("#!/bin/bash\n", 0), 0u);
+    EXPECT_THAT(array, HasSubstr("#SBATCH --array=0-2\n"));
+    EXPECT_THAT(array, HasSubstr("#SBATCH --gres=gpu:1\n"));
+    EXPECT_THAT(array, HasSubstr("#SBATCH --time=02:00:00\n"));
+    EXPECT_THAT(array, HasSubstr("run '/data/sweeps/big sweep.json' --db '" + dir.string() +
+                                 "/parts'/part-${SLURM_ARRAY_TASK_ID}.sqlite --cell-group "
+                                 "${SLURM_ARRAY_TASK_ID}/3 --resume"));
+    EXPECT_THAT(array, HasSubstr("HACE=${HACE:-'/opt/hace/bin/hace'}"));
+    const std::string merge = read_text(e.merge_script);
+    EXPECT_THAT(merge, HasSubstr("for i in $(seq 0 2); do"));
+    EXPECT_THAT(merge, HasSubstr("merge '" + (dir / "big.sqlite").string() + "' \"${parts[@]}\""));
+    const std::string submit = read_text(e.submit_script);
+    EXPECT_THAT(submit, HasSubstr("sbatch --dependency=afterok:${array%%;*}"));
+    struct stat st {};
+    ASSERT_EQ(::stat(e.array_script.c_str(), &st), 0);
+    EXPECT_TRUE(st.st_mode & S_IXUSR);
+    EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
+}
+
+}  // namespace
+}  // namespace hace::runner::test
