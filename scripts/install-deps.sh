@@ -12,6 +12,7 @@ PACKAGES=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev
   xvfb xauth fonts-wqy-microhei
+  slurm-wlm munge                           # single-node Slurm for the `hace slurm` test
 )
 
 missing=()
