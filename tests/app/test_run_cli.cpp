@@ -20,6 +20,7 @@
 
 #include "engine/runner/exec/result_tables.h"
 #include "tests/engine/runner/exec/exec_fixtures.h"
+#include "tests/support/run_command.h"
 #include "tests/support/test_data.h"
 
 namespace {
@@ -34,38 +35,17 @@ struct Outcome {
     json json_out() const { return json::parse(out); }
 };
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
+std::string quote(const std::string& s) { return hace::test::shell_quote(s); }
 
 // Runs a shell command line; stdout captured, stderr through a file.
 Outcome run_shell(const std::string& cmd_line) {
-    static int counter = 0;
-    const auto err_file =
-        fs::temp_directory_path() /
-        ("hace-run-cli-err-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    const std::string cmd = cmd_line + " 2>" + quote(err_file.string());
-    Outcome r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(err_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.err = ss.str();
-    fs::remove(err_file);
-    return r;
+    const auto r = hace::test::run_shell(cmd_line);
+    return {r.code, r.out, r.err};
 }
 
 Outcome run_hace(const std::vector<std::string>& args) {
-    std::string cmd = quote(HACE_CLI_PATH);
-    for (const auto& a : args) cmd.append(" ").append(quote(a));
-    return run_shell(cmd);
+    const auto r = hace::test::run_program(HACE_CLI_PATH, args);
+    return {r.code, r.out, r.err};
 }
 
 bool have_needle_data() {

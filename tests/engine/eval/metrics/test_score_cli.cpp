@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/run_command.h"
 #include "tests/support/test_data.h"
 
 namespace {
@@ -21,33 +22,9 @@ struct Run {
     std::string out, err;
 };
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 Run run_hace(const std::vector<std::string>& args) {
-    static int counter = 0;
-    const auto err_file =
-        std::filesystem::temp_directory_path() /
-        ("hace-score-err-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::string cmd = quote(HACE_CLI_PATH);
-    for (const auto& a : args) cmd.append(" ").append(quote(a));
-    cmd.append(" 2>").append(quote(err_file.string()));
-    Run r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(err_file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.err = ss.str();
-    std::filesystem::remove(err_file);
-    return r;
+    const auto r = hace::test::run_program(HACE_CLI_PATH, args);
+    return {r.code, r.out, r.err};
 }
 
 std::filesystem::path vectors_path() {
