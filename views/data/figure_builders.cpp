@@ -1,0 +1,273 @@
+#include "views/data/figure_builders.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "engine/core/error.h"
+#include "engine/eval/metrics/performance_cliff.h"
+
+namespace hace::views {
+namespace {
+
+bool matches(const CellSummary& c, const FigureSelection& s) {
+    if (s.model && c.model != *s.model) return false;
+    if (s.task && c.task != *s.task) return false;
+    if (s.contextLength && c.contextLength != *s.contextLength) return false;
+    return true;
+}
+
+bool sameRetention(const std::optional<double>& a, double b) {
+    return a && std::abs(*a - b) <= 1e-9 * std::max(1.0, std::abs(b));
+}
+
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+std::string percentText(double fraction) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g%%", fraction * 100.0);
+    return buf;
+}
+
+[[noreturn]] void nothing(const std::string& source, const std::string& what) {
+    throw InputError(source + ": " + what);
+}
+
+// The selection with unset model/task/context filled from the first matching cell of `pool`.
+FigureSelection resolve(const std::vector<CellSummary>& cells, FigureSelection sel,
+                        const std::function<bool(const CellSummary&)>& pool) {
+    for (const auto& c : cells) {
+        if (!pool(c) || !matches(c, sel)) continue;
+        if (!sel.model) sel.model = c.model;
+        if (!sel.task) sel.task = c.task;
+        if (!sel.contextLength) sel.contextLength = c.contextLength;
+        break;
+    }
+    return sel;
+}
+
+}  // namespace
+
+std::string describeCell(const CellSummary& c) {
+    std::string out = c.model + ", " + c.method;
+    if (c.mode == "faithful") out += " (faithful)";
+    out += ", " + c.task + ", " + std::to_string(c.contextLength) + " tokens";
+    out += c.retention ? ", " + percentText(*c.retention) : std::string(", full cache");
+    return out;
+}
+
+CurveData buildCurves(const std::vector<CellSummary>& cells, const FigureSelection& selIn,
+                      const std::string& source) {
+    const auto hasMetric = [&](const CellSummary& c) {
+        return c.samplesDone > 0 && c.metric(selIn.metric).has_value();
+    };
+    const FigureSelection sel = resolve(cells, selIn, [&](const CellSummary& c) {
+        return hasMetric(c) && c.retention.has_value();
+    });
+    if (!sel.model || !sel.task || !sel.contextLength) {
+        nothing(source, "no cell with metric \"" + sel.metric +
+                            "\" and a retention ratio matches the selection");
+    }
+
+    CurveData data;
+    data.metric = sel.metric;
+    data.tolerancePercent = sel.tolerancePercent;
+    data.caption =
+        q(*sel.model + ", " + *sel.task + ", " + std::to_string(*sel.contextLength) + " tokens");
+    // Series keyed by (method, mode) in first-seen order; several parameter sets of one method
+    // are averaged per retention (the designer's labels are not part of the results).
+    std::vector<std::pair<std::string, std::string>> order;
+    std::map<std::pair<std::string, std::string>, std::map<double, std::pair<double, std::int64_t>>>
+        acc;
+    double fullSum = 0.0;
+    std::int64_t fullN = 0;
+    for (const auto& c : cells) {
+        if (!hasMetric(c) || !matches(c, sel)) continue;
+        if (sel.method && c.method != *sel.method) continue;
+        const double v = *c.metric(sel.metric);
+        if (!c.retention) {
+            fullSum += v * static_cast<double>(c.samplesDone);
+            fullN += c.samplesDone;
+            continue;
+        }
+        const auto key = std::make_pair(c.method, c.mode);
+        if (!acc.count(key)) order.push_back(key);
+        auto& slot = acc[key][*c.retention];
+        slot.first += v * static_cast<double>(c.samplesDone);
+        slot.second += c.samplesDone;
+    }
+    if (fullN > 0) data.fullScore = fullSum / static_cast<double>(fullN);
+    for (const auto& key : order) {
+        CurveSeries series;
+        series.method = key.first;
+        series.mode = key.second;
+        for (const auto& [r, sum] : acc[key]) {
+            series.points.push_back({r, sum.first / static_cast<double>(sum.second), sum.second});
+        }
+        if (data.fullScore) {
+            std::vector<metrics::RetentionPoint> pts;
+            for (const auto& p : series.points) pts.push_back({p.retention, p.score});
+            const auto cliff = metrics::find_cliff(pts, *data.fullScore, data.tolerancePercent);
+            if (!cliff) {
+                series.cliffKind = CliffKind::AboveRange;
+            } else {
+                series.cliff = cliff->retention;
+                series.failingBelow = cliff->failing_below;
+                series.cliffKind = cliff->failing_below ? CliffKind::Found : CliffKind::BelowRange;
+            }
+        }
+        data.series.push_back(std::move(series));
+    }
+    return data;
+}
+
+HeatmapData buildHeatmap(const ResultsDb& db, const std::vector<CellSummary>& cells,
+                         const FigureSelection& sel) {
+    const std::string source = db.path().string();
+    for (const auto& c : cells) {
+        if (sel.cell) {
+            if (c.hash.rfind(*sel.cell, 0) != 0) continue;  // a hash prefix selects
+        } else {
+            if (!matches(c, sel) || !c.retention || c.samplesDone == 0) continue;
+            if (sel.method && c.method != *sel.method) continue;
+            if (sel.mode && c.mode != *sel.mode) continue;
+            if (sel.retention && !sameRetention(c.retention, *sel.retention)) continue;
+        }
+        const HeadGrid grid = db.headGrid(c.hash, sel.stat);
+        if (grid.layers == 0) {
+            if (sel.cell)
+                nothing(source,
+                        "cell " + *sel.cell + " has no head statistic \"" + sel.stat + "\"");
+            continue;
+        }
+        HeatmapData data;
+        data.layers = grid.layers;
+        data.heads = grid.heads;
+        data.values = grid.values;
+        data.stat = sel.stat;
+        data.caption = q(describeCell(c));
+        return data;
+    }
+    if (sel.cell) nothing(source, "no cell whose hash starts with " + *sel.cell);
+    nothing(source, "no cell with head statistic \"" + sel.stat + "\" matches the selection");
+}
+
+std::unique_ptr<Figure> buildFigure(const ResultsDb& db, FigureKind kind,
+                                    const FigureSelection& sel) {
+    const auto cells = db.cells();
+    switch (kind) {
+        case FigureKind::Heatmap:
+            return std::make_unique<HeatmapFigure>(buildHeatmap(db, cells, sel));
+        case FigureKind::Curve:
+            return std::make_unique<CurveFigure>(buildCurves(cells, sel, db.path().string()));
+        case FigureKind::Cliff:
+            return std::make_unique<CliffFigure>(buildCurves(cells, sel, db.path().string()));
+        case FigureKind::Niah:
+            return std::make_unique<NeedleFigure>(buildNeedle(db, cells, sel));
+    }
+    return nullptr;
+}
+
+std::optional<double> sampleDepthPercent(const SampleSummary& s) {
+    for (const auto* holder : {&s.extra, s.extra.contains("meta") ? &s.extra["meta"] : nullptr}) {
+        if (!holder || !holder->is_object()) continue;
+        const auto it = holder->find("depth");
+        if (it != holder->end() && it->is_number()) return it->get<double>();
+    }
+    // Ids of the NIAH grid: "L4096/d50".
+    const auto slash = s.sampleId.rfind("/d");
+    if (slash != std::string::npos && !s.sampleId.empty() && s.sampleId[0] == 'L') {
+        try {
+            std::size_t used = 0;
+            const double d = std::stod(s.sampleId.substr(slash + 2), &used);
+            if (used == s.sampleId.size() - slash - 2) return d;
+        } catch (const std::exception&) {
+        }
+    }
+    return std::nullopt;
+}
+
+NeedleData buildNeedle(const ResultsDb& db, const std::vector<CellSummary>& cells,
+                       const FigureSelection& selIn) {
+    const std::string source = db.path().string();
+    FigureSelection sel = selIn;
+    if (!sel.task) {
+        // NIAH, or else the needle model's own task.
+        const bool niah = std::any_of(cells.begin(), cells.end(),
+                                      [](const CellSummary& c) { return c.task == "niah"; });
+        sel.task = niah ? "niah" : "needle";
+    }
+    sel.contextLength.reset();  // the lengths are the map's columns
+    // Default method and retention: the first compressing needle cell with samples.
+    bool found = false;
+    for (const auto& c : cells) {
+        if (!matches(c, sel) || c.samplesDone == 0) continue;
+        if (sel.method && c.method != *sel.method) continue;
+        if (sel.retention && !sameRetention(c.retention, *sel.retention)) continue;
+        if (!sel.method && !c.retention) continue;
+        if (!sel.model) sel.model = c.model;
+        if (!sel.method) sel.method = c.method;
+        if (!sel.mode) sel.mode = c.mode;
+        if (!sel.retention && c.retention) sel.retention = c.retention;
+        found = true;
+        break;
+    }
+    if (!found) {
+        nothing(source, "no cell of task \"" + *sel.task + "\" with samples matches the selection");
+    }
+
+    std::map<std::int64_t, std::map<double, std::pair<double, int>>> grid;
+    std::set<double> depths;
+    for (const auto& c : cells) {
+        if (!matches(c, sel) || c.method != *sel.method || c.samplesDone == 0) continue;
+        if (sel.mode && c.mode != *sel.mode) continue;
+        if (sel.retention ? !sameRetention(c.retention, *sel.retention) : c.retention.has_value())
+            continue;
+        for (const auto& s : db.samples(c.hash)) {
+            const auto depth = sampleDepthPercent(s);
+            const auto score = s.metrics.find(sel.metric);
+            if (!depth || score == s.metrics.end() || !std::isfinite(score->second)) continue;
+            auto& slot = grid[c.contextLength][*depth];
+            slot.first += score->second;
+            slot.second += 1;
+            depths.insert(*depth);
+        }
+    }
+    if (grid.empty()) {
+        nothing(source, "no needle sample with a depth and metric \"" + sel.metric + "\" for " +
+                            *sel.method +
+                            (sel.retention ? " at " + percentText(*sel.retention) : ""));
+    }
+    NeedleData data;
+    data.metric = sel.metric;
+    for (const auto& [len, _] : grid) data.lengths.push_back(len);
+    data.depths.assign(depths.begin(), depths.end());
+    data.scores.assign(data.lengths.size() * data.depths.size(), std::nan(""));
+    for (std::size_t l = 0; l < data.lengths.size(); ++l) {
+        for (std::size_t d = 0; d < data.depths.size(); ++d) {
+            const auto& row = grid[data.lengths[l]];
+            const auto it = row.find(data.depths[d]);
+            if (it != row.end()) {
+                data.scores[d * data.lengths.size() + l] = it->second.first / it->second.second;
+            }
+        }
+    }
+    // "score" is the primary metric x 100 (sample_eval.h); other metrics are fractions unless a
+    // value says otherwise.
+    double top = 0.0;
+    for (const double v : data.scores) {
+        if (std::isfinite(v)) top = std::max(top, v);
+    }
+    data.scoreMax = sel.metric == "score" || top > 1.0 + 1e-9 ? 100.0 : 1.0;
+    std::string caption = *sel.model + ", " + *sel.method;
+    if (sel.mode && *sel.mode == "faithful") caption += " (faithful)";
+    caption += sel.retention ? ", " + percentText(*sel.retention) : std::string(", full cache");
+    data.caption = q(caption);
+    return data;
+}
+
+}  // namespace hace::views

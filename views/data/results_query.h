@@ -1,0 +1,91 @@
+// Read-only queries over a results database (schema: engine/runner/result_schema.h) for the
+// results browser, the figures and `hace plot`: cells with their mean metrics,
+// the samples of a cell, and per-head statistics as layer x head grids. Plain C++ (no Qt), so
+// the CLI and tests use it as they are. The file is opened read-only through the engine's
+// verified opener: a file that is not a HACE results database is refused with an InputError.
+//
+// Thread rule: one ResultsDb per thread (it owns one SQLite connection).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hace::views {
+
+// One cell of any sweep stored in the file, with the mean of each metric over its samples.
+struct CellSummary {
+    std::string hash;
+    nlohmann::json config;  // the cell key's content (engine/runner/sweep_plan.h)
+    std::string model;      // config.model.name
+    std::int64_t layers = 0, kvHeads = 0;
+    std::int64_t contextLength = 0;
+    std::optional<double> retention;  // nullopt: full cache
+    std::string method, mode, task;
+    std::string status;  // "pending", "running", "done", "failed"
+    std::string failureReason;
+    std::int64_t samplesPlanned = 0;  // the most any sweep planned for it
+    std::int64_t samplesDone = 0;
+    std::map<std::string, double> meanMetrics;  // NaN values (stored as NULL) are skipped
+    std::optional<double> meanRetentionRealised;
+    std::optional<double> meanTotalMs;
+
+    // The metric's mean, or nullopt when no sample has it.
+    std::optional<double> metric(const std::string& name) const;
+};
+
+struct SampleSummary {
+    std::int64_t index = 0;
+    std::string sampleId;
+    std::string prediction;
+    nlohmann::json references;
+    std::map<std::string, double> metrics;
+    std::int64_t promptTokens = 0, outputTokens = 0;
+    std::optional<double> prefillMs, decodeMs, totalMs;
+    std::optional<std::int64_t> peakBytes, kvBytes;
+    std::optional<double> retentionRealised;
+    nlohmann::json extra;
+};
+
+// A per-head statistic as a [layers x heads] grid, row-major by layer; NaN where missing.
+struct HeadGrid {
+    std::int64_t layers = 0, heads = 0;
+    std::vector<double> values;
+    double at(std::int64_t layer, std::int64_t head) const {
+        return values[static_cast<std::size_t>(layer * heads + head)];
+    }
+};
+
+class ResultsDb {
+public:
+    static ResultsDb open(const std::filesystem::path& path);
+    ~ResultsDb();
+    ResultsDb(ResultsDb&&) noexcept;
+    ResultsDb& operator=(ResultsDb&&) noexcept;
+
+    const std::filesystem::path& path() const;
+
+    // Every cell, ordered by model, task, context length, method, mode, retention (full last).
+    std::vector<CellSummary> cells() const;
+    // The stored samples of a cell, by sample index.
+    std::vector<SampleSummary> samples(const std::string& cellHash) const;
+    // Names of the per-head statistics stored for a cell ("budget", "kept", ...), sorted.
+    std::vector<std::string> headStatNames(const std::string& cellHash) const;
+    // Mean over the cell's samples (or the one sample given) of a per-head statistic. Empty
+    // grid (0 x 0) when nothing is stored.
+    HeadGrid headGrid(const std::string& cellHash, const std::string& stat,
+                      std::optional<std::int64_t> sampleIndex = std::nullopt) const;
+
+private:
+    struct Impl;
+    explicit ResultsDb(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hace::views

@@ -1,0 +1,59 @@
+#include "views/plot/figure.h"
+
+#include <algorithm>
+
+#include "views/plot/cliff_renderer.h"
+#include "views/plot/needle_renderer.h"
+
+namespace hace::views {
+
+const char* figureKindId(FigureKind kind) {
+    switch (kind) {
+        case FigureKind::Heatmap:
+            return "heatmap";
+        case FigureKind::Curve:
+            return "curve";
+        case FigureKind::Niah:
+            return "niah";
+        case FigureKind::Cliff:
+            return "cliff";
+    }
+    return "heatmap";
+}
+
+std::optional<FigureKind> figureKindFromId(const std::string& id) {
+    for (const auto k :
+         {FigureKind::Heatmap, FigureKind::Curve, FigureKind::Niah, FigureKind::Cliff}) {
+        if (id == figureKindId(k)) return k;
+    }
+    return std::nullopt;
+}
+
+void HeatmapFigure::paint(QPainter& p, const QRectF& area, const PlotStyle& style) const {
+    HeatmapRenderer::render(p, area, data_, style, params_);
+}
+
+double HeatmapFigure::aspect() const {
+    // Cells close to square, within a sensible page shape.
+    if (data_.heads <= 0) return 0.75;
+    const double ratio = static_cast<double>(data_.layers) / static_cast<double>(data_.heads);
+    return std::clamp(ratio * 0.85 + 0.15, 0.5, 1.2);
+}
+
+void CurveFigure::paint(QPainter& p, const QRectF& area, const PlotStyle& style) const {
+    CurveRenderer::render(p, area, data_, style, params_);
+}
+
+void CliffFigure::paint(QPainter& p, const QRectF& area, const PlotStyle& style) const {
+    CliffRenderer::render(p, area, data_, style);
+}
+
+double CliffFigure::aspect() const {
+    return std::clamp(0.22 + 0.07 * static_cast<double>(data_.series.size()), 0.4, 1.0);
+}
+
+void NeedleFigure::paint(QPainter& p, const QRectF& area, const PlotStyle& style) const {
+    NeedleRenderer::render(p, area, data_, style);
+}
+
+}  // namespace hace::views

@@ -1,0 +1,210 @@
+#include "views/results/ablation_view.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <set>
+
+#include "views/common/method_labels.h"
+#include "views/data/figure_builders.h"
+#include "views/plot/axes.h"
+#include "views/results/combo_fill.h"
+#include "views/results/results_source.h"
+
+namespace hace::views {
+
+AblationView::AblationView(ResultsSource* source, QWidget* parent)
+    : QWidget(parent), source_(source) {
+    model_ = new QComboBox(this);
+    task_ = new QComboBox(this);
+    context_ = new QComboBox(this);
+    metric_ = new QComboBox(this);
+    modelLabel_ = new QLabel(this);
+    taskLabel_ = new QLabel(this);
+    contextLabel_ = new QLabel(this);
+    metricLabel_ = new QLabel(this);
+    message_ = new QLabel(this);
+    copy_ = new QPushButton(this);
+    table_ = new QTableWidget(this);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    auto* bar = new QHBoxLayout;
+    for (auto [label, box] : {std::pair<QLabel*, QComboBox*>{modelLabel_, model_},
+                              {taskLabel_, task_},
+                              {contextLabel_, context_},
+                              {metricLabel_, metric_}}) {
+        bar->addWidget(label);
+        bar->addWidget(box, 1);
+        connect(box, &QComboBox::currentIndexChanged, this, &AblationView::rebuild);
+    }
+    bar->addWidget(copy_);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(message_);
+    layout->addWidget(table_, 1);
+    connect(copy_, &QPushButton::clicked, this,
+            [this] { QApplication::clipboard()->setText(tabSeparated()); });
+    connect(source_, &ResultsSource::changed, this, &AblationView::refill);
+    retranslate();
+}
+
+void AblationView::refill() {
+    std::vector<std::pair<QString, QVariant>> models, tasks, contexts, metrics;
+    for (const auto& m : source_->models())
+        models.emplace_back(QString::fromStdString(m), QString::fromStdString(m));
+    for (const auto& t : source_->tasks())
+        tasks.emplace_back(Labels::task(t), QString::fromStdString(t));
+    for (const auto c : source_->contextLengths())
+        contexts.emplace_back(QString::number(c), static_cast<qlonglong>(c));
+    for (const auto& m : source_->metricNames())
+        metrics.emplace_back(Labels::metric(m), QString::fromStdString(m));
+    const bool first = metric_->count() == 0;
+    refillCombo(model_, models);
+    refillCombo(task_, tasks);
+    refillCombo(context_, contexts);
+    refillCombo(metric_, metrics);
+    if (first) {
+        const int i = metric_->findData(QStringLiteral("score"));
+        if (i >= 0) metric_->setCurrentIndex(i);
+    }
+    rebuild();
+}
+
+void AblationView::rebuild() {
+    table_->clear();
+    table_->setRowCount(0);
+    table_->setColumnCount(0);
+    if (!source_->isOpen() || model_->count() == 0) return;
+    FigureSelection sel;
+    sel.model = model_->currentData().toString().toStdString();
+    sel.task = task_->currentData().toString().toStdString();
+    sel.contextLength = context_->currentData().toLongLong();
+    if (metric_->currentIndex() >= 0) sel.metric = metric_->currentData().toString().toStdString();
+    CurveData data;
+    try {
+        data = buildCurves(source_->cells(), sel, source_->path().toStdString());
+        message_->clear();
+    } catch (const std::exception& e) {
+        message_->setText(
+            tr("Nothing to tabulate for this selection: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    std::set<double> ratioSet;
+    for (const auto& s : data.series) {
+        for (const auto& p : s.points) ratioSet.insert(p.retention);
+    }
+    const std::vector<double> ratios(ratioSet.begin(), ratioSet.end());
+    const int extra = data.fullScore ? 1 : 0;
+    table_->setColumnCount(static_cast<int>(ratios.size()) + 1);
+    table_->setRowCount(static_cast<int>(data.series.size()) + extra);
+    QStringList headers;
+    for (const double r : ratios) headers << percentLabel(r);
+    headers << tr("Cliff (within %1%)").arg(numberLabel(data.tolerancePercent));
+    table_->setHorizontalHeaderLabels(headers);
+    QStringList rows;
+    std::vector<double> best(ratios.size(), -std::numeric_limits<double>::infinity());
+    for (const auto& s : data.series) {
+        for (const auto& p : s.points) {
+            const auto col = static_cast<std::size_t>(
+                std::lower_bound(ratios.begin(), ratios.end(), p.retention) - ratios.begin());
+            best[col] = std::max(best[col], p.score);
+        }
+    }
+    for (std::size_t i = 0; i < data.series.size(); ++i) {
+        const auto& s = data.series[i];
+        rows << Labels::method(s.method, s.mode);
+        for (const auto& p : s.points) {
+            const int col = static_cast<int>(
+                std::lower_bound(ratios.begin(), ratios.end(), p.retention) - ratios.begin());
+            auto* item = new QTableWidgetItem(QString::number(p.score, 'f', 2));
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            if (p.score == best[static_cast<std::size_t>(col)]) {
+                QFont f = item->font();
+                f.setBold(true);
+                item->setFont(f);
+            }
+            item->setToolTip(tr("%n sample(s)", nullptr, static_cast<int>(p.samples)));
+            table_->setItem(static_cast<int>(i), col, item);
+        }
+        QString cliff;
+        switch (s.cliffKind) {
+            case CliffKind::Found:
+                cliff = percentLabel(s.cliff);
+                break;
+            case CliffKind::BelowRange:
+                cliff = QChar(0x2264) + percentLabel(s.cliff);
+                break;
+            case CliffKind::AboveRange:
+                cliff = tr("none");
+                break;
+            case CliffKind::None:
+                cliff = QStringLiteral("-");
+                break;
+        }
+        auto* item = new QTableWidgetItem(cliff);
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        table_->setItem(static_cast<int>(i), static_cast<int>(ratios.size()), item);
+    }
+    if (data.fullScore) {
+        // The reference row: the full-cache score under every ratio, in italics.
+        rows << Labels::method("full");
+        for (int col = 0; col < static_cast<int>(ratios.size()); ++col) {
+            auto* item = new QTableWidgetItem(QString::number(*data.fullScore, 'f', 2));
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            QFont f = item->font();
+            f.setItalic(true);
+            item->setFont(f);
+            item->setToolTip(tr("The full-cache score, for reference"));
+            table_->setItem(static_cast<int>(data.series.size()), col, item);
+        }
+    }
+    table_->setVerticalHeaderLabels(rows);
+}
+
+QString AblationView::tabSeparated() const {
+    QStringList lines;
+    QStringList header{QString()};
+    for (int c = 0; c < table_->columnCount(); ++c) {
+        const auto* h = table_->horizontalHeaderItem(c);
+        header << (h ? h->text() : QString());
+    }
+    lines << header.join(QLatin1Char('\t'));
+    for (int r = 0; r < table_->rowCount(); ++r) {
+        const auto* v = table_->verticalHeaderItem(r);
+        QStringList row{v ? v->text() : QString()};
+        for (int c = 0; c < table_->columnCount(); ++c) {
+            const auto* item = table_->item(r, c);
+            row << (item ? item->text() : QString());
+        }
+        lines << row.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void AblationView::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void AblationView::retranslate() {
+    modelLabel_->setText(tr("Model:"));
+    taskLabel_->setText(tr("Task:"));
+    contextLabel_->setText(tr("Context:"));
+    metricLabel_->setText(tr("Metric:"));
+    copy_->setText(tr("Copy table"));
+    refill();
+}
+
+}  // namespace hace::views
