@@ -1,5 +1,9 @@
 // `hace-workbench`: the desktop front end. It builds the window around the engine's services
 // (app/gui/engine_services.h) and applies the automation flags (app/gui/automation.h).
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 #include <QApplication>
 #include <QIcon>
 #include <QSettings>
@@ -9,7 +13,27 @@
 #include "app/gui/main_window.h"
 #include "views/common/language.h"
 
+namespace {
+
+// Without a display Qt aborts inside QApplication's constructor with a message about plugins;
+// say what to do instead (the automation flags work on the offscreen platform).
+bool has_display() {
+    for (const char* var : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) {
+        const char* v = std::getenv(var);
+        if (v && *v) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (!has_display()) {
+        std::fprintf(stderr, "hace-workbench: no display (DISPLAY / WAYLAND_DISPLAY unset); run it "
+                             "in a desktop session, under xvfb-run, or with "
+                             "QT_QPA_PLATFORM=offscreen for --screenshot\n");
+        return 2;
+    }
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("HACE"));
     QApplication::setApplicationName(QStringLiteral("hace-workbench"));
