@@ -307,30 +307,72 @@ private:
                                                      std::clamp<std::int64_t>(totals[static_cast<std::size_t>(i)], 0, in_.selectable))
                          : split_layer(row_.head_rule, in_, static_cast<std::size_t>(i),
                                        totals[static_cast<std::size_t>(i)], &L.scores);
+            bool unchanged = !L.holds_all;
             for (std::size_t h = 0; h < b.size(); ++h) {
                 if (!L.holds_all) b[h] = std::min(b[h], L.heads[h].budget);
+                unchanged = unchanged && b[h] == L.heads[h].budget;
             }
-            shrink_layer(i, b);
+            if (!unchanged) shrink_layer(i, b);  // an unchanged layer keeps its buffers
         }
     }
 
+    // Top-budget selectable positions per head plus the window. from_held: choose among the
+    // entries the layer holds (a cascade shrinking its own earlier choice): under the strict
+    // order (score, then smaller position) the top b of all positions lie inside any top b' >= b,
+    // so the result is the same, at O(b') instead of O(P) per head.
     std::vector<std::vector<std::int64_t>> select(const LayerStore& L,
-                                                  const std::vector<std::int64_t>& budgets) const {
+                                                  const std::vector<std::int64_t>& budgets,
+                                                  bool from_held = false) const {
         std::vector<std::vector<std::int64_t>> keep(budgets.size());
+        const auto window = iota_positions(in_.selectable, report_.prompt_tokens);
+        std::vector<float> held_scores;
+        std::vector<std::int64_t> held;
         for (std::size_t h = 0; h < budgets.size(); ++h) {
-            keep[h] = top_positions(L.scores[h], budgets[h]);
-            const auto window = iota_positions(in_.selectable, report_.prompt_tokens);
+            const auto& scores = L.scores[h];
+            if (!from_held) {
+                keep[h] = top_positions(scores, budgets[h]);
+            } else {
+                held.clear();
+                held_scores.clear();
+                for (std::int64_t pos : L.heads[h].positions) {
+                    if (pos >= in_.selectable) break;
+                    held.push_back(pos);
+                    held_scores.push_back(scores[static_cast<std::size_t>(pos)]);
+                }
+                for (std::int64_t i : top_positions(held_scores, budgets[h])) {
+                    keep[h].push_back(held[static_cast<std::size_t>(i)]);
+                }
+            }
             keep[h].insert(keep[h].end(), window.begin(), window.end());
         }
         return keep;
     }
 
+    // Holds layer l's whole prompt until its budget is known (CAKE's cascade). The prompt K/V
+    // [segments, n, d] are used in place when they own their storage (no copy); shrink_layer
+    // lays the layer out with decode slack before any decode step.
     void store_all(std::int64_t l, const at::Tensor& k, const at::Tensor& v) {
-        const std::int64_t n = k.size(1);
-        std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(n_seg_),
-                                                    iota_positions(0, n));
-        store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
-        layers_[static_cast<std::size_t>(l)].holds_all = true;
+        const std::int64_t n = k.size(1), d = k.size(2);
+        // A tensor that is a view into a larger buffer (V out of the fused QKV projection) is
+        // copied, so holding it never keeps that buffer alive.
+        auto own = [](const at::Tensor& t) {
+            const bool owned = t.is_contiguous() && t.storage_offset() == 0 &&
+                               t.storage().nbytes() ==
+                                   static_cast<std::size_t>(t.numel()) * t.element_size();
+            return owned ? t : t.clone(at::MemoryFormat::Contiguous);
+        };
+        LayerStore& L = layers_[static_cast<std::size_t>(l)];
+        L.k = own(k).view({k.size(0) * n, d});
+        L.v = own(v).view({v.size(0) * n, d});
+        L.heads.assign(static_cast<std::size_t>(k.size(0)), {});
+        for (std::size_t h = 0; h < L.heads.size(); ++h) {
+            Segment& s = L.heads[h];
+            s.offset = static_cast<std::int64_t>(h) * n;
+            s.length = s.capacity = n;
+            s.budget = in_.selectable;
+            s.positions = iota_positions(0, n);
+        }
+        L.holds_all = true;
     }
 
     // Lays out one segment per head (kept entries + slack for generated tokens) and allocates the
@@ -358,14 +400,17 @@ private:
                      const std::vector<std::vector<std::int64_t>>& keep,
                      const std::vector<std::int64_t>& budgets) {
         LayerStore& L = layers_[static_cast<std::size_t>(l)];
-        layout(L, keep, budgets, shape_.capacity - k.size(1), k.options());
+        const std::int64_t n = k.size(1), d = k.size(2);
+        layout(L, keep, budgets, shape_.capacity - n, k.options());
+        std::vector<std::int64_t> src, dst;
         for (std::size_t h = 0; h < keep.size(); ++h) {
             const Segment& s = L.heads[h];
-            const at::Tensor idx = index_tensor(keep[h]);
-            const auto hh = static_cast<std::int64_t>(h);
-            L.k.narrow(0, s.offset, s.length).copy_(k[hh].index_select(0, idx));
-            L.v.narrow(0, s.offset, s.length).copy_(v[hh].index_select(0, idx));
+            for (std::size_t i = 0; i < keep[h].size(); ++i) {
+                src.push_back(static_cast<std::int64_t>(h) * n + keep[h][i]);
+                dst.push_back(s.offset + static_cast<std::int64_t>(i));
+            }
         }
+        gather_rows(L, k.reshape({k.size(0) * n, d}), v.reshape({v.size(0) * n, d}), src, dst);
         L.holds_all = false;
     }
 
@@ -373,25 +418,33 @@ private:
     // its buffers at the new size, releasing the memory of evicted entries.
     void shrink_layer(std::int64_t l, const std::vector<std::int64_t>& budgets) {
         LayerStore& L = layers_[static_cast<std::size_t>(l)];
-        const auto keep = select(L, budgets);
+        const auto keep = select(L, budgets, !L.holds_all);
         // Gather from the current segments: positions -> row index inside the segment.
         const at::Tensor old_k = L.k, old_v = L.v;
         const auto old_heads = L.heads;
         layout(L, keep, budgets, shape_.capacity - report_.prompt_tokens, old_k.options());
+        std::vector<std::int64_t> src, dst;
         for (std::size_t h = 0; h < keep.size(); ++h) {
             const Segment& old = old_heads[h];
-            std::vector<std::int64_t> rows;
-            rows.reserve(keep[h].size());
             std::size_t r = 0;
-            for (std::int64_t pos : keep[h]) {
-                while (old.positions[r] != pos) ++r;  // both ascending; keep is a subset
-                rows.push_back(old.offset + static_cast<std::int64_t>(r));
+            for (std::size_t i = 0; i < keep[h].size(); ++i) {
+                while (old.positions[r] != keep[h][i]) ++r;  // both ascending; keep is a subset
+                src.push_back(old.offset + static_cast<std::int64_t>(r));
+                dst.push_back(L.heads[h].offset + static_cast<std::int64_t>(i));
             }
-            const at::Tensor idx = index_tensor(rows);
-            L.k.narrow(0, L.heads[h].offset, L.heads[h].length).copy_(old_k.index_select(0, idx));
-            L.v.narrow(0, L.heads[h].offset, L.heads[h].length).copy_(old_v.index_select(0, idx));
         }
+        gather_rows(L, old_k, old_v, src, dst);
         L.holds_all = false;
+    }
+
+    // L.k[dst[i]] = k[src[i]] (and V) for all heads of the layer in one gather and one scatter:
+    // per-head tensor ops cost more than the copies themselves on small heads.
+    void gather_rows(LayerStore& L, const at::Tensor& k, const at::Tensor& v,
+                     const std::vector<std::int64_t>& src, const std::vector<std::int64_t>& dst) {
+        if (src.empty()) return;
+        const at::Tensor s = index_tensor(src), t = index_tensor(dst);
+        L.k.index_copy_(0, t, k.index_select(0, s));
+        L.v.index_copy_(0, t, v.index_select(0, s));
     }
 
     void finish_report() {
