@@ -73,16 +73,8 @@ kv::CompressionConfig compression_config(const Args& args, const model::ModelCon
         cfg.head_scores = kv::kv_head_scores(scores, model.n_layers, model.n_q_heads,
                                              model.n_kv_heads, cfg.head_temperature);
         cfg.head_scores_source = *file;
-        // Faithful HeadKV allocates per query head: mean per head, normalised, temperature.
-        double sum = 0.0;
-        for (const auto& layer : scores.mean) {
-            for (double m : layer) sum += std::pow(m, cfg.head_temperature);
-        }
-        for (const auto& layer : scores.mean) {
-            std::vector<double> row_scores;
-            for (double m : layer) row_scores.push_back(sum > 0 ? std::pow(m, cfg.head_temperature) / sum : 0.0);
-            cfg.head_scores_query.push_back(std::move(row_scores));
-        }
+        // Faithful HeadKV allocates per query head (no group sum).
+        cfg.head_scores_query = kv::query_head_scores(scores, cfg.head_temperature);
     } else if (kv::needs_head_scores(row)) {
         throw InputError("--method " + cfg.method +
                          " needs --head-scores FILE (a HeadKV-format score file for this model)");

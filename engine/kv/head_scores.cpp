@@ -359,4 +359,18 @@ HeadScoreStats head_score_stats(const HeadScoreFile& f) {
     return st;
 }
 
+std::vector<std::vector<double>> query_head_scores(const HeadScoreFile& f, double temperature) {
+    double sum = 0.0;
+    for (const auto& layer : f.mean) {
+        for (double m : layer) sum += std::pow(m, temperature);
+    }
+    std::vector<std::vector<double>> out;
+    for (const auto& layer : f.mean) {
+        std::vector<double> row;
+        for (double m : layer) row.push_back(sum > 0 ? std::pow(m, temperature) / sum : 0.0);
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 }  // namespace hace::kv

@@ -21,12 +21,14 @@ using metrics::Metric;
 
 // The chat wrapper of options["chat"]: "auto" (default: the model family's instruction
 // template, ALGORITHMS.md 10.5 [HACE choice]), "none", or a template id.
+std::string family_chat_template(const model::ModelConfig& model) {
+    return std::string(tokenizer::default_chat_template_for(
+        model.model_type.empty() ? model.family : model.model_type));
+}
+
 tasks::ChatWrap chat_for(const nlohmann::json& options, const model::ModelConfig& model) {
     std::string id = options.value("chat", std::string("auto"));
-    if (id == "auto") {
-        id = std::string(tokenizer::default_chat_template_for(
-            model.model_type.empty() ? model.family : model.model_type));
-    }
+    if (id == "auto") id = family_chat_template(model);
     return id == "none" ? tasks::no_chat_wrap() : tasks::chat_wrap(id);
 }
 
@@ -110,9 +112,8 @@ std::vector<EvalSample> niah(const TaskRequest& r, const tokenizer::Tokenizer& t
     if (format_name == "pyramidkv") {
         format = tasks::pyramidkv_niah_format(opts.needle.question);
     } else if (format_name == "chat") {
-        std::string id(tokenizer::default_chat_template_for(
-            model.model_type.empty() ? model.family : model.model_type));
-        format = tasks::chat_niah_format(tokenizer::chat_template(id), opts.needle.question);
+        format = tasks::chat_niah_format(tokenizer::chat_template(family_chat_template(model)),
+                                         opts.needle.question);
     } else {
         throw InputError("niah: options.format must be \"pyramidkv\" or \"chat\", got \"" +
                          format_name + "\"");

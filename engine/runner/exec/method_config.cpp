@@ -28,22 +28,6 @@ bool flag(const json& params, const char* key, bool fallback) {
     return it != params.end() && it->is_boolean() ? it->get<bool>() : fallback;
 }
 
-// Faithful HeadKV allocates per query head: each head's mean credit to the power of the
-// temperature, normalised over all L x Hq heads (as the CLI's --head-scores does).
-std::vector<std::vector<double>> query_head_scores(const kv::HeadScoreFile& f, double temperature) {
-    double sum = 0.0;
-    for (const auto& layer : f.mean) {
-        for (double m : layer) sum += std::pow(m, temperature);
-    }
-    std::vector<std::vector<double>> out;
-    for (const auto& layer : f.mean) {
-        std::vector<double> row;
-        for (double m : layer) row.push_back(sum > 0 ? std::pow(m, temperature) / sum : 0.0);
-        out.push_back(std::move(row));
-    }
-    return out;
-}
-
 }  // namespace
 
 json method_default_params(const kv::MethodRow& row) {
@@ -129,7 +113,7 @@ kv::CompressionConfig compression_config_for(const MethodSetup& s, const model::
         const kv::HeadScoreFile& f = head_scores.get(*s.head_scores);
         cfg.head_scores = kv::kv_head_scores(f, model.n_layers, model.n_q_heads, model.n_kv_heads,
                                              cfg.head_temperature);
-        cfg.head_scores_query = query_head_scores(f, cfg.head_temperature);
+        cfg.head_scores_query = kv::query_head_scores(f, cfg.head_temperature);
         cfg.head_scores_source = s.head_scores->string();
     }
     cfg.validate(model);

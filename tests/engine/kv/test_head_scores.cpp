@@ -417,5 +417,18 @@ TEST(HeadScoreStats, MatchesTheLoadedMeansOnAnOfficialFile) {
     }
 }
 
+// Faithful HeadKV's per-query-head scores: means^temp over their sum across all heads.
+TEST(QueryHeadScores, PowerOfTheMeanNormalisedOverAllHeads) {
+    HeadScoreFile f;
+    f.mean = {{1.0, 3.0}, {0.0, 4.0}};
+    const auto s1 = query_head_scores(f);
+    EXPECT_DOUBLE_EQ(s1[0][1], 3.0 / 8.0);
+    EXPECT_DOUBLE_EQ(s1[1][0], 0.0);
+    const auto s2 = query_head_scores(f, 2.0);  // 1, 9, 0, 16 over 26
+    EXPECT_DOUBLE_EQ(s2[1][1], 16.0 / 26.0);
+    f.mean = {{0.0, 0.0}};
+    EXPECT_EQ(query_head_scores(f)[0], (std::vector<double>{0.0, 0.0}));
+}
+
 }  // namespace
 }  // namespace hace::kv
