@@ -267,8 +267,10 @@ private:
         bool compresses = false;
         switch (row_.faithful) {
             case FaithfulRule::SnapKv: compresses = n >= c; break;
+            // Both skip only when base_capacity > attn_score.size(-1), i.e. C - w > n - w: at
+            // n == C they compress (B = P), and rounding or small head budgets still drop tokens.
             case FaithfulRule::AdaKv:
-            case FaithfulRule::HeadKv: compresses = c < n; break;  // B > P: nothing compressed
+            case FaithfulRule::HeadKv: compresses = n >= c; break;
             case FaithfulRule::Cake: compresses = !faithful::cake_skips(n, c, w); break;
             case FaithfulRule::PyramidKv: compresses = n >= c; break;
             case FaithfulRule::None: break;

@@ -1,5 +1,6 @@
 // Faithful mode end to end on the needle model: each reference's selector, granularity, skip
 // rules and integer quirks, checked against the faithful budget functions.
+#include <map>
 #include <numeric>
 
 #include <gtest/gtest.h>
@@ -167,6 +168,105 @@ TEST(FaithfulCache, SkipRulesAndRefusals) {
     auto hace = faithful_config("hace", 0.1);
     hace.head_scores.assign(4, std::vector<double>(2, 0.125));
     EXPECT_THROW(prefill(f, hace, s), InputError);
+}
+
+// The skip rules at their edges, n = 900 with C = n + 1, n, n - 1 (and CAKE's own edge at
+// C + w). Each reference decides with its own test: SnapKV and PyramidKV skip when n < C, AdaKV
+// and HeadKV when C - w > n - w (the same as n < C), CAKE when n <= C + w. A skipped prompt keeps
+// all 900 positions and reports budget P = n - w on every head.
+TEST(FaithfulCache, SkipRulesAtNEqualsC) {
+    HACE_REQUIRE_PATH(test::shared_data() / "models/needle-llama-1m");
+    const auto f = needle();
+    std::map<std::pair<std::string, std::int64_t>, model::CompressionReport> reports;
+    auto run = [&](const std::string& method, std::int64_t c) -> const model::CompressionReport& {
+        const auto key = std::make_pair(method, c);
+        if (!reports.count(key)) {
+            auto cfg = faithful_config(method, 0.1);
+            cfg.retention.reset();
+            cfg.capacity = c;
+            std::unique_ptr<model::Session> s;
+            reports[key] = prefill(f, cfg, s);
+        }
+        return reports[key];
+    };
+    // Every head of every layer has budget b and keeps b + w positions; the window is kept.
+    auto expect_heads = [](const model::CompressionReport& rep, std::int64_t w, auto budget_of,
+                           const std::string& what) {
+        for (std::size_t l = 0; l < rep.layers.size(); ++l) {
+            for (std::size_t h = 0; h < rep.layers[l].heads.size(); ++h) {
+                const auto& head = rep.layers[l].heads[h];
+                const std::int64_t b = budget_of(l, h);
+                EXPECT_EQ(head.budget, b) << what << " layer " << l << " head " << h;
+                ASSERT_EQ(static_cast<std::int64_t>(head.kept.size()), b + w) << what;
+                EXPECT_EQ(head.kept.back(), 899) << what;
+                EXPECT_EQ(head.kept[head.kept.size() - static_cast<std::size_t>(w)], 900 - w)
+                    << what;
+            }
+        }
+    };
+    auto all = [](std::int64_t b) { return [b](std::size_t, std::size_t) { return b; }; };
+    for (const std::string m : {"snapkv", "pyramidkv", "adakv", "headkv", "hace-head"}) {
+        const std::int64_t w = faithful_selector(method_by_id(m)).window;  // 32 or 8
+        // n = C - 1: skipped by all four.
+        const auto& above = run(m, 901);
+        EXPECT_FALSE(above.compressed) << m;
+        expect_heads(above, w, all(900 - w), m + " C = 901");
+        // n = C and n = C + 1: compressed by all four (B = C - w).
+        EXPECT_TRUE(run(m, 900).compressed) << m;
+        EXPECT_TRUE(run(m, 899).compressed) << m;
+    }
+    // SnapKV (w 32): B = C - w per query head. At n = C, B = P = 868: every position stays
+    // although the prompt counts as compressed; at n = C + 1 one position per head goes.
+    expect_heads(run("snapkv", 900), 32, all(868), "snapkv C = 900");
+    expect_heads(run("snapkv", 899), 32, all(867), "snapkv C = 899");
+    // PyramidKV (w 8): C <= n < 2 (C - w) is KVF's uniform regime, B = C - w on every layer.
+    expect_heads(run("pyramidkv", 900), 8, all(892), "pyramidkv C = 900");
+    expect_heads(run("pyramidkv", 899), 8, all(891), "pyramidkv C = 899");
+    // AdaKV (w 32, alpha 0.2, KV heads). At n = C, B = P = 868: the global top 2 x 868 of the
+    // 2 x 868 scores are all of them, c_h = 868, floor = int(868 x 0.2) = 173, and
+    // b_h = round(0.8 x 868 + 173) = round(867.4) = 867: one token per head goes (868 mod 5 = 3).
+    expect_heads(run("adakv", 900), 32, all(867), "adakv C = 900");
+    // At n = C + 1, B = 867, floor = 173; the counts sum to 1734 with each <= 868, so
+    // c_h is 866, 867 or 868 and b_h = round(0.8 c_h + 173) is 866, 867 or 867.
+    const auto& ada = run("adakv", 899);
+    for (const auto& L : ada.layers) {
+        ASSERT_EQ(L.heads.size(), 2u);
+        for (const auto& h : L.heads) {
+            EXPECT_TRUE(h.budget == 866 || h.budget == 867) << h.budget;
+            EXPECT_EQ(static_cast<std::int64_t>(h.kept.size()), h.budget + 32);
+        }
+        EXPECT_GE(L.budget, 866 + 867);
+    }
+    // HeadKV (w 8, beta 1.01): at n = C, B = 892, p = 892 // 1.01 = 883, m = 9, and head (l, h)
+    // scores (l + 1)(h mod 3 + 1) / 150: head (0, 0) gets round(883 x 32 / 150 + 9) =
+    // round(197.37) = 197 of the 892 selectable positions; heads above P saturate at 892.
+    for (const std::string m : {"headkv", "hace-head"}) {
+        for (const std::int64_t c : {900, 899}) {
+            const auto want = faithful::headkv_budgets(query_scores(), c - 8, 1.01);
+            const auto& rep = run(m, c);
+            expect_heads(
+                rep, 8,
+                [&](std::size_t l, std::size_t h) {
+                    return std::min<std::int64_t>(want[l][h], 892);
+                },
+                m + " C = " + std::to_string(c));
+            EXPECT_EQ(rep.layers[0].heads[0].budget, 197) << m;  // also 197 at C = 899 (197.16)
+            EXPECT_EQ(rep.layers[3].heads[2].budget, 892) << m;  // 12/150: saturated
+        }
+    }
+    // CAKE (w 32) skips up to n = C + w = 900 at C = 868 and compresses from C = 867 on.
+    for (const std::string m : {"cake", "hace-layer"}) {
+        for (const std::int64_t c : {901, 900, 899, 868}) {
+            const auto& rep = run(m, c);
+            EXPECT_FALSE(rep.compressed) << m << " C = " << c;
+            expect_heads(rep, 32, all(868), m + " C = " + std::to_string(c));
+        }
+        const auto& cut = run(m, 867);
+        EXPECT_TRUE(cut.compressed) << m;
+        std::int64_t total = 0;
+        for (const auto& L : cut.layers) total += L.heads[0].budget;
+        EXPECT_LE(total, 4 * (867 - 32)) << m;  // T = (C - w) L, at most P = 868 per layer
+    }
 }
 
 TEST(FaithfulCache, QueryHeadStorageDecodesAndKeepsTheFirstToken) {
