@@ -4,8 +4,12 @@
 // each head's own segment. The prefill forward attends to the uncompressed K/V of the layer; only
 // what is kept afterwards changes. Kept keys keep their RoPE rotation; new tokens continue at
 // absolute positions.
+#include "engine/kv/compressed_kv_cache.h"
+
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <tuple>
 
@@ -26,6 +30,10 @@ namespace {
 struct Segment {
     std::int64_t offset = 0, length = 0, capacity = 0;
     std::int64_t budget = 0;               // selected prompt entries (window excluded)
+    // Selected entries the segment may hold while decoding: beyond limit + w_decode it evicts.
+    // The budget, except for a prompt that was not compressed: C - w_decode (the cache fills up
+    // to its budget C, then evicts as the references do).
+    std::int64_t limit = 0;
     std::vector<std::int64_t> positions;   // absolute position of each stored entry, ascending
     std::vector<float> acc;                // H2O: accumulated attention of each stored entry
 };
@@ -112,6 +120,13 @@ private:
             std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(n_seg_));
             for (auto& pos : keep) pos = iota_positions(0, n);
             store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.selectable));
+            for (auto& seg : layers_[static_cast<std::size_t>(l)].heads) {
+                seg.limit = std::max<std::int64_t>(0, report_.capacity - w_decode_);
+            }
+            // H2O's decode-time scores start from the prompt's column sums, as in the original.
+            if (decode_evicts_ && row_.token == TokenPolicy::HeavyHitter) {
+                attach_h2o_scores(l, h2o_column_sums(q, k, spec_.scale, spec_.sliding_window));
+            }
         } else if (row_.token != TokenPolicy::Window) {
             store_baseline_layer(l, q, k, v);
         } else {
@@ -177,7 +192,11 @@ private:
             }
         }
         store_layer(l, k, v, keep, std::vector<std::int64_t>(keep.size(), in_.budget));
-        if (row_.token != TokenPolicy::HeavyHitter) return;
+        if (row_.token == TokenPolicy::HeavyHitter) attach_h2o_scores(l, sums);
+    }
+
+    // H2O: each stored entry's accumulated attention starts at its prompt column sum.
+    void attach_h2o_scores(std::int64_t l, const std::vector<std::vector<float>>& sums) {
         auto& heads = layers_[static_cast<std::size_t>(l)].heads;
         for (std::size_t h = 0; h < heads.size(); ++h) {
             for (std::int64_t pos : heads[h].positions) {
@@ -218,16 +237,8 @@ private:
         const std::int64_t c = cfg_.capacity_for(n);
         const std::int64_t w = std::min(cfg_.selector.window, n);
         const bool faithful = cfg_.faithful();
-        // Equal mode protects at most half of the budget (section 16.2); the references keep w.
-        // StreamingLLM protects C - sinks recent tokens, H2O its recent share (section 6).
-        w_keep_ = faithful ? w : std::min(w, c / 2);
-        if (row_.token == TokenPolicy::KeepAll) {
-            w_keep_ = 0;  // nothing is selected: every position stays
-        } else if (row_.token == TokenPolicy::Streaming) {
-            w_keep_ = std::min(n, streaming_split(c, cfg_.sinks).recent);
-        } else if (row_.token == TokenPolicy::HeavyHitter) {
-            w_keep_ = std::min(n, std::clamp<std::int64_t>(cfg_.recent.value_or(w_keep_), 0, c));
-        }
+        w_decode_ = protected_recent(c);
+        w_keep_ = std::min(n, w_decode_);
         query_heads_ = faithful && faithful_query_heads(row_);
         n_seg_ = query_heads_ ? hq : shape_.n_kv_heads;
         in_ = AllocationInput{};
@@ -253,12 +264,36 @@ private:
         report_.retention_nominal = cfg_.retention;
         std::tie(report_.tau1, report_.tau2) = resolve_tau(cfg_, c);
         report_.compressed = faithful ? faithful_compresses(n, c, w) : !covers_prompt(in_);
-        decode_evicts_ = report_.compressed && cfg_.decode_eviction && !kivi_ &&
-                         (row_.token != TokenPolicy::Window ||
-                          cfg_.selector.kind == SelectorConfig::Kind::Cake);
+        // Decode-time eviction does not depend on the prefill: an uncompressed prompt fills the
+        // cache up to C, then evicts (all of the excess at once for CAKE when n > C).
+        decode_evicts_ =
+            cfg_.decode_eviction && !kivi_ &&
+            (row_.token != TokenPolicy::Window || cfg_.selector.kind == SelectorConfig::Kind::Cake);
+        if (decode_evicts_ && faithful && c <= w_decode_ && shape_.capacity > c) {
+            throw InputError(
+                "faithful " + cfg_.method +
+                " needs C > w to evict while decoding (the reference assumes it): C = " +
+                std::to_string(c) + ", w = " + std::to_string(w_decode_) + "; use --mode equal");
+        }
         report_.layers.resize(static_cast<std::size_t>(shape_.n_layers));
         report_.kv_bits = kivi_ ? kivi_->bits : 0;
         totals_.clear();
+    }
+
+    // The recent entries a method protects once the cache outgrows the prompt: equal mode at most
+    // half of the budget (section 16.2), the references w; StreamingLLM C - sinks, H2O its recent
+    // share (section 6). The prompt's own w_keep is this clamped to n.
+    std::int64_t protected_recent(std::int64_t c) const {
+        const std::int64_t w = cfg_.selector.window;
+        const std::int64_t window = cfg_.faithful() ? w : std::min(w, c / 2);
+        switch (row_.token) {
+            case TokenPolicy::KeepAll: return 0;  // nothing is selected: every position stays
+            case TokenPolicy::Streaming: return streaming_split(c, cfg_.sinks).recent;
+            case TokenPolicy::HeavyHitter:
+                return std::clamp<std::int64_t>(cfg_.recent.value_or(window), 0, c);
+            case TokenPolicy::Window: break;
+        }
+        return window;
     }
 
     // The references' skip rules (sections 1.5, 2.3, 3.2.1, 4.2.5, 5.3), and their assumption
@@ -371,7 +406,7 @@ private:
             Segment& s = L.heads[h];
             s.offset = static_cast<std::int64_t>(h) * n;
             s.length = s.capacity = n;
-            s.budget = in_.selectable;
+            s.budget = s.limit = in_.selectable;
             s.positions = iota_positions(0, n);
         }
         L.holds_all = true;
@@ -389,7 +424,7 @@ private:
             s.offset = offset;
             s.length = static_cast<std::int64_t>(keep[h].size());
             s.capacity = s.length + slack;
-            s.budget = budgets[h];
+            s.budget = s.limit = budgets[h];
             s.positions = keep[h];
             offset += s.capacity;
         }
@@ -584,19 +619,23 @@ private:
     void evict_after_step(LayerStore& L, Segment& s, const at::Tensor& probs) {
         switch (row_.token) {
             case TokenPolicy::Window:
-                if (s.length > s.budget + w_keep_) evict_one(L, s, probs);
+                if (s.length > s.limit + w_decode_) evict_to_limit(L, s, probs);
                 break;
             case TokenPolicy::Streaming: {
-                const std::int64_t row = streaming_victim(s.length, {s.budget, w_keep_});
-                if (row >= 0) remove_rows(L, s, row, 1);
+                std::int64_t row = 0;
+                while ((row = streaming_victim(s.length, {s.limit, w_decode_})) >= 0) {
+                    remove_rows(L, s, row, 1);
+                }
                 break;
             }
             case TokenPolicy::HeavyHitter: {
                 const at::Tensor mean = probs.to(at::kFloat).mean(0).contiguous();
                 const float* p = mean.data_ptr<float>();
                 for (std::int64_t j = 0; j < s.length; ++j) s.acc[static_cast<std::size_t>(j)] += p[j];
-                const std::int64_t row = h2o_victim(s.acc, s.budget, w_keep_);
-                if (row >= 0) remove_rows(L, s, row, 1);
+                std::int64_t row = 0;
+                while ((row = h2o_victim(s.acc, s.limit, w_decode_)) >= 0) {
+                    remove_rows(L, s, row, 1);
+                }
                 break;
             }
             case TokenPolicy::KeepAll: break;
@@ -629,23 +668,38 @@ private:
         s.length -= count;
     }
 
-    // Section 5.4 per head: score all but the newest w_keep entries by the current query's
-    // attention, avg-pool, group-mean; drop the lowest (ties: the later position goes).
-    void evict_one(LayerStore& L, Segment& s, const at::Tensor& probs) {
-        const std::int64_t cand = s.length - w_keep_;
+    // Section 5.4 per head: score all but the newest w_decode entries by the current query's
+    // attention, avg-pool, group-mean; keep the top `limit` (ties: the smaller position), i.e.
+    // drop the lowest (ties: the later position goes). One entry per step once the cache is
+    // full; the whole excess at once when an uncompressed prompt finds it over C at step 1.
+    void evict_to_limit(LayerStore& L, Segment& s, const at::Tensor& probs) {
+        const std::int64_t cand = s.length - w_decode_;
         const std::int64_t g = probs.size(0);
         const at::Tensor p = probs.narrow(1, 0, cand).contiguous();
         std::vector<float> score(static_cast<std::size_t>(cand), 0.0f);
         for (std::int64_t h = 0; h < g; ++h) {
             const float* src = p[h].data_ptr<float>();
-            const auto pooled = pool_scores(std::vector<float>(src, src + cand), cfg_.selector.pool, false);
-            for (std::int64_t j = 0; j < cand; ++j) score[static_cast<std::size_t>(j)] += pooled[static_cast<std::size_t>(j)] / static_cast<float>(g);
+            const auto pooled =
+                pool_scores(std::vector<float>(src, src + cand), cfg_.selector.pool, false);
+            for (std::int64_t j = 0; j < cand; ++j) {
+                score[static_cast<std::size_t>(j)] +=
+                    pooled[static_cast<std::size_t>(j)] / static_cast<float>(g);
+            }
         }
-        std::int64_t worst = 0;
-        for (std::int64_t j = 1; j < cand; ++j) {
-            if (score[static_cast<std::size_t>(j)] <= score[static_cast<std::size_t>(worst)]) worst = j;
-        }
-        remove_rows(L, s, worst, 1);
+        const auto worse = [&](std::int64_t a, std::int64_t b) {
+            const float sa = score[static_cast<std::size_t>(a)];
+            const float sb = score[static_cast<std::size_t>(b)];
+            return sa != sb ? sa < sb
+                            : s.positions[static_cast<std::size_t>(a)] >
+                                  s.positions[static_cast<std::size_t>(b)];
+        };
+        std::vector<std::int64_t> rows(static_cast<std::size_t>(cand));
+        std::iota(rows.begin(), rows.end(), 0);
+        const auto victims = rows.begin() + (cand - s.limit);
+        std::partial_sort(rows.begin(), victims, rows.end(), worse);
+        std::vector<std::int64_t> drop(rows.begin(), victims);
+        std::sort(drop.begin(), drop.end(), std::greater<>());  // from the back: rows stay valid
+        for (std::int64_t row : drop) remove_rows(L, s, row, 1);
     }
 
     static std::vector<std::int64_t> iota_positions(std::int64_t from, std::int64_t to) {
@@ -667,6 +721,7 @@ private:
     std::vector<std::int64_t> totals_;
     model::CompressionReport report_;
     std::int64_t length_ = 0, w_keep_ = 0, elem_ = 4;
+    std::int64_t w_decode_ = 0;      // recent entries protected while decoding (w_keep before n)
     bool cascading_ = false;
     bool decode_evicts_ = false;     // the method evicts while decoding (set per prompt)
     std::optional<quant::KiviParams> kivi_;  // quantised storage (--kv-bits / kivi)
@@ -692,9 +747,14 @@ std::unique_ptr<model::Session> new_compressed_session(const model::Model& model
         throw InputError(std::to_string(max_tokens) + " tokens (prompt + new tokens) exceed " +
                          "max_position_embeddings = " + std::to_string(model.config().max_positions));
     }
-    auto cache = std::make_unique<CompressedKvCache>(lm->cache_shape(max_tokens),
-                                                     lm->attention_spec(), cfg, row);
-    return model::make_session(*lm, std::move(cache));
+    return model::make_session(
+        *lm, make_compressed_cache(lm->cache_shape(max_tokens), lm->attention_spec(), cfg));
+}
+
+std::unique_ptr<model::KvCache> make_compressed_cache(const model::CacheShape& shape,
+                                                      const model::AttentionSpec& spec,
+                                                      const CompressionConfig& cfg) {
+    return std::make_unique<CompressedKvCache>(shape, spec, cfg, method_by_id(cfg.method));
 }
 
 }  // namespace hace::kv
