@@ -34,7 +34,10 @@ struct Segment {
     // The budget, except for a prompt that was not compressed: C - w_decode (the cache fills up
     // to its budget C, then evicts as the references do).
     std::int64_t limit = 0;
-    std::vector<std::int64_t> positions;   // absolute position of each stored entry, ascending
+    // Absolute position of each stored entry: ascending, except for faithful CAKE, which holds
+    // its kept prompt entries in score order (see score_order_); the newest entries always
+    // follow in position order.
+    std::vector<std::int64_t> positions;
     std::vector<float> acc;                // H2O: accumulated attention of each stored entry
 };
 
@@ -55,6 +58,7 @@ public:
         : shape_(shape), spec_(spec), cfg_(cfg), row_(row),
           layers_(static_cast<std::size_t>(shape.n_layers)) {
         elem_ = static_cast<std::int64_t>(c10::elementSize(shape.dtype));
+        score_order_ = cfg.faithful() && row.faithful == FaithfulRule::Cake;
         cascading_ = row.layer_rule == LayerRule::Cake &&
                      cfg.selector.kind == SelectorConfig::Kind::Cake &&
                      row.token == TokenPolicy::Window;
@@ -144,6 +148,7 @@ private:
                 in_.preferences.push_back(pref);
                 store_all(l, k, v);
                 if (cascading_ || l + 1 == shape_.n_layers) reallocate_cake(l);
+                if (score_order_ && l + 1 == shape_.n_layers) order_by_score();
             } else {
                 const auto b = cfg_.faithful() ? faithful_layer_budgets(l, L.scores)
                                                : equal_layer_budgets(l, L.scores);
@@ -484,6 +489,39 @@ private:
         L.v.index_copy_(0, t, v.index_select(0, s));
     }
 
+    // Faithful CAKE: the reference gathers each layer's kept entries in topk order and never
+    // sorts them (cake_cache.py), so its cache holds them by descending score (ties: the smaller
+    // position first), the window after them. Only the decode-time pooling sees this order.
+    void order_by_score() {
+        for (auto& L : layers_) {
+            std::vector<std::int64_t> src, dst;
+            for (std::size_t h = 0; h < L.heads.size(); ++h) {
+                Segment& s = L.heads[h];
+                const auto position = [&](std::int64_t r) {
+                    return s.positions[static_cast<std::size_t>(r)];
+                };
+                const auto score = [&](std::int64_t r) {
+                    return L.scores[h][static_cast<std::size_t>(position(r))];
+                };
+                std::vector<std::int64_t> rows(s.positions.size());
+                std::iota(rows.begin(), rows.end(), 0);
+                const auto selected = std::partition_point(
+                    rows.begin(), rows.end(), [&](auto r) { return position(r) < in_.selectable; });
+                // Rows are in position order, so a stable sort keeps the smaller position first.
+                std::stable_sort(rows.begin(), selected,
+                                 [&](auto a, auto b) { return score(a) > score(b); });
+                std::vector<std::int64_t> positions;
+                for (std::size_t i = 0; i < rows.size(); ++i) {
+                    src.push_back(s.offset + rows[i]);
+                    dst.push_back(s.offset + static_cast<std::int64_t>(i));
+                    positions.push_back(position(rows[i]));
+                }
+                s.positions = std::move(positions);
+            }
+            gather_rows(L, L.k, L.v, src, dst);  // index_select copies before the scatter
+        }
+    }
+
     void finish_report() {
         for (std::int64_t l = 0; l < shape_.n_layers; ++l) {
             auto& rep = report_.layers[static_cast<std::size_t>(l)];
@@ -493,8 +531,11 @@ private:
             rep.heads.clear();
             for (std::size_t h = 0; h < L.heads.size(); ++h) {
                 rep.budget += L.heads[h].budget;
-                rep.heads.push_back({static_cast<std::int64_t>(h), L.heads[h].budget,
-                                     L.heads[h].positions});
+                // Reported kept positions are ascending whatever the storage order.
+                auto kept = L.heads[h].positions;
+                std::sort(kept.begin(), kept.end());
+                rep.heads.push_back(
+                    {static_cast<std::int64_t>(h), L.heads[h].budget, std::move(kept)});
             }
         }
     }
@@ -647,10 +688,37 @@ private:
     void drop_outside_window(LayerStore& L, Segment& s) {
         if (spec_.sliding_window <= 0) return;
         const std::int64_t oldest_visible = length_ - spec_.sliding_window + 1;
+        if (score_order_) {  // the entries to drop can sit anywhere among the kept prompt ones
+            std::vector<std::int64_t> rows;
+            for (std::int64_t r = 0; r < s.length; ++r) {
+                if (s.positions[static_cast<std::size_t>(r)] >= oldest_visible) rows.push_back(r);
+            }
+            if (static_cast<std::int64_t>(rows.size()) < s.length) keep_rows(L, s, rows);
+            return;
+        }
         std::int64_t drop = 0;
         while (drop < s.length && s.positions[static_cast<std::size_t>(drop)] < oldest_visible) ++drop;
         if (drop == 0) return;
         remove_rows(L, s, 0, drop);
+    }
+
+    // The segment keeps rows `rows` (indices into it), in that order, and nothing else.
+    void keep_rows(LayerStore& L, Segment& s, const std::vector<std::int64_t>& rows) {
+        const at::Tensor idx = index_tensor(rows);
+        const auto n = static_cast<std::int64_t>(rows.size());
+        for (at::Tensor* buf : {&L.k, &L.v}) {
+            buf->narrow(0, s.offset, n)
+                .copy_(buf->narrow(0, s.offset, s.length).index_select(0, idx));
+        }
+        std::vector<std::int64_t> positions;
+        std::vector<float> acc;
+        for (std::int64_t r : rows) {
+            positions.push_back(s.positions[static_cast<std::size_t>(r)]);
+            if (!s.acc.empty()) acc.push_back(s.acc[static_cast<std::size_t>(r)]);
+        }
+        s.positions = std::move(positions);
+        s.acc = std::move(acc);
+        s.length = n;
     }
 
     // Removes rows [first, first + count) of a segment, keeping the rest in order.
@@ -695,6 +763,15 @@ private:
         };
         std::vector<std::int64_t> rows(static_cast<std::size_t>(cand));
         std::iota(rows.begin(), rows.end(), 0);
+        if (score_order_) {
+            // The reference's topk order (its evictor has `indices.sort()` commented out): the
+            // kept candidates by descending score, then the newest w_decode in position order.
+            std::sort(rows.begin(), rows.end(), [&](auto a, auto b) { return worse(b, a); });
+            rows.resize(static_cast<std::size_t>(s.limit));
+            for (std::int64_t r = cand; r < s.length; ++r) rows.push_back(r);
+            keep_rows(L, s, rows);
+            return;
+        }
         const auto victims = rows.begin() + (cand - s.limit);
         std::partial_sort(rows.begin(), victims, rows.end(), worse);
         std::vector<std::int64_t> drop(rows.begin(), victims);
@@ -723,6 +800,7 @@ private:
     std::int64_t length_ = 0, w_keep_ = 0, elem_ = 4;
     std::int64_t w_decode_ = 0;      // recent entries protected while decoding (w_keep before n)
     bool cascading_ = false;
+    bool score_order_ = false;  // faithful CAKE: kept prompt entries stored by score (see Segment)
     bool decode_evicts_ = false;     // the method evicts while decoding (set per prompt)
     std::optional<quant::KiviParams> kivi_;  // quantised storage (--kv-bits / kivi)
     bool query_heads_ = false;       // segments per query head (faithful SnapKV/PyramidKV/HeadKV)

@@ -236,6 +236,9 @@ nlohmann::json CompressionConfig::params_without_storage() const {
             j["tau_model_key"] = tau_model_key;
             j["cascading"] = true;
             j["decode_eviction"] = decode_eviction;
+            // Reference quirk: kept entries stay in topk order, so the decode-time avg pool
+            // smooths over score-rank neighbours (equal mode: position order).
+            j["entry_order"] = "score rank (reference topk order)";
         }
         if (row.faithful == FaithfulRule::AdaKv) {
             j["ada_alpha"] = ada_alpha;

@@ -108,6 +108,48 @@ TEST(DecodeEviction, CakeShortPromptFillsToCapacityThenEvictsOnePerStep) {
     EXPECT_EQ(t.stored(), 7);
 }
 
+// Faithful CAKE keeps the reference's topk order, so from its second eviction on the pooling
+// smooths over score-rank neighbours (same C = 7, w = 2, n = 7 and u as above). Step 1 matches
+// equal mode (candidates 0..5 still in position order): 5 goes, and the reference gathers the
+// survivors by score: 2 (33), 3 (31), 1 (25), 4 (22), 0 (19), i.e. rows [2 3 1 4 0 | 6 7].
+// Step 2 appends 8: candidates [2 3 1 4 0 6] with u = 7 6 9 8 3 8 pool to 2: 7+6+9 = 22,
+// 3: 7+6+9+8 = 30, 1: 7+6+9+8+3 = 33, 4: 6+9+8+3+8 = 34, 0: 9+8+3+8 = 28, 6: 8+3+8 = 19:
+// position 6 goes (equal mode drops 0 here), rows [4 1 3 0 2 | 7 8].
+// Step 3 appends 9: candidates [4 1 3 0 2 7], u = 8 9 6 3 7 1: 4: 23, 1: 26, 3: 33, 0: 26,
+// 2: 6+3+7+1 = 17, 7: 3+7+1 = 11: position 7 goes.
+TEST(DecodeEviction, FaithfulCakePoolsOverScoreRankNeighbours) {
+    TinyCache t(cake("faithful", 7), kCakeU);
+    t.prefill(7);
+    EXPECT_EQ(t.step(), (Positions{0, 1, 2, 3, 4, 5, 6, 7}));
+    EXPECT_EQ(t.step(), (Positions{0, 1, 2, 3, 4, 6, 7, 8}));
+    EXPECT_EQ(t.step(), (Positions{0, 1, 2, 3, 4, 7, 8, 9}));
+    EXPECT_EQ(t.step(), (Positions{0, 1, 2, 3, 4, 8, 9, 10}));
+    EXPECT_EQ(t.stored(), 7);
+}
+
+// A prompt CAKE compresses at prefill (n = 10 > C + w = 9; C = 7, w = 2, one layer: B = 5) with
+// zero prefill queries: window rows 8 and 9 attend uniformly (1/9 and 1/10) to every prefix
+// column, so all 8 selectable positions score alike and the zero-padded avg pool 5 leaves
+// 0: 3/5, 1: 4/5, 2..5: 1, 6: 4/5, 7: 3/5 of that score. Top 5, ties to the smaller position:
+// 2, 3, 4, 5, then 1 (over 6). Both modes keep {1 2 3 4 5 8 9} and report it ascending; faithful
+// mode stores it as the reference's topk gathers it: [2 3 4 5 1 | 8 9].
+// Step 1 appends 10, u = 9 7 4 6 1 5 3 6 9 2 4: faithful candidates [2 3 4 5 1 8], u = 4 6 1 5
+// 7 9, pool to 2: 11, 3: 16, 4: 23, 5: 28, 1: 22, 8: 21: position 2 goes. Equal mode, over
+// [1 2 3 4 5 8] with u = 7 4 6 1 5 9: 1: 17, 2: 18, 3: 23, 4: 25, 5: 21, 8: 15: position 8 goes.
+TEST(DecodeEviction, FaithfulCakeStoresItsPrefillSelectionInScoreOrder) {
+    const std::vector<double> u = {9, 7, 4, 6, 1, 5, 3, 6, 9, 2, 4, 5, 1, 1, 1, 1};
+    for (const std::string mode : {"faithful", "equal"}) {
+        TinyCache t(cake(mode, 7), u);
+        t.prefill(10);
+        ASSERT_TRUE(t.report().compressed) << mode;
+        EXPECT_EQ(t.report().layers[0].heads[0].kept, (Positions{1, 2, 3, 4, 5, 8, 9})) << mode;
+        EXPECT_EQ(t.step(), (Positions{1, 2, 3, 4, 5, 8, 9, 10})) << mode;
+        const Positions after = mode == "faithful" ? Positions{1, 3, 4, 5, 8, 9, 10, 11}
+                                                   : Positions{1, 2, 3, 4, 5, 9, 10, 11};
+        EXPECT_EQ(t.step(), after) << mode;
+    }
+}
+
 // A shorter prompt grows to C first: n = 5, C = 7: steps 1 and 2 only append (6, 7 entries).
 TEST(DecodeEviction, CakeShortPromptGrowsUntilItReachesCapacity) {
     for (const std::string mode : {"equal", "faithful"}) {
