@@ -32,7 +32,8 @@ struct Segment {
     std::int64_t budget = 0;               // selected prompt entries (window excluded)
     // Selected entries the segment may hold while decoding: beyond limit + w_decode it evicts.
     // The budget, except for a prompt that was not compressed: C - w_decode (the cache fills up
-    // to its budget C, then evicts as the references do).
+    // to its budget C, then evicts as the references do); and faithful CAKE's last cascade
+    // figure, which can exceed the budget (what a layer cut earlier still holds).
     std::int64_t limit = 0;
     // Absolute position of each stored entry: ascending, except for faithful CAKE, which holds
     // its kept prompt entries in score order (see score_order_); the newest entries always
@@ -349,12 +350,19 @@ private:
                                                      std::clamp<std::int64_t>(totals[static_cast<std::size_t>(i)], 0, in_.selectable))
                          : split_layer(row_.head_rule, in_, static_cast<std::size_t>(i),
                                        totals[static_cast<std::size_t>(i)], &L.scores);
+            // Faithful: the reference records this step's figure as the layer's decode-time
+            // budget (modify_llama.py) even where it exceeds what the layer still holds, so a
+            // layer cut at an earlier step grows back to it while decoding.
+            const auto recorded = b;
             bool unchanged = !L.holds_all;
             for (std::size_t h = 0; h < b.size(); ++h) {
                 if (!L.holds_all) b[h] = std::min(b[h], L.heads[h].budget);
                 unchanged = unchanged && b[h] == L.heads[h].budget;
             }
             if (!unchanged) shrink_layer(i, b);  // an unchanged layer keeps its buffers
+            if (cfg_.faithful()) {
+                for (std::size_t h = 0; h < b.size(); ++h) L.heads[h].limit = recorded[h];
+            }
         }
     }
 

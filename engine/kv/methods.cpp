@@ -236,6 +236,7 @@ nlohmann::json CompressionConfig::params_without_storage() const {
             j["tau_model_key"] = tau_model_key;
             j["cascading"] = true;
             j["decode_eviction"] = decode_eviction;
+            j["decode_budget"] = "last cascade step's B_l (a layer cut earlier grows back to it)";
             // Reference quirk: kept entries stay in topk order, so the decode-time avg pool
             // smooths over score-rank neighbours (equal mode: position order).
             j["entry_order"] = "score rank (reference topk order)";

@@ -7,6 +7,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/json_io.h"
+#include "engine/kv/budget.h"
 #include "engine/kv/faithful_budgets.h"
 #include "engine/kv/methods.h"
 #include "engine/model/generate.h"
@@ -266,6 +267,66 @@ TEST(FaithfulCache, SkipRulesAtNEqualsC) {
         std::int64_t total = 0;
         for (const auto& L : cut.layers) total += L.heads[0].budget;
         EXPECT_LE(total, 4 * (867 - 32)) << m;  // T = (C - w) L, at most P = 868 per layer
+    }
+}
+
+// How a cascade raises a layer it cut before (T = 10, P = 100, integer effects of
+// adjust_budgets): after layer 1, preferences (50.5, 49.5) give raw (5.05, 4.95) -> (5, 4),
+// the missing 1 to layer 0: (6, 4). After layer 2 (preference 1.2), raw (4.99, 4.89, 0.12) ->
+// (4, 4, 0), the missing 2 to layers 0 and 1: (5, 5, 0). Layer 1 holds 4 entries but the
+// reference records 5 as its decode budget.
+TEST(FaithfulBudgets, CakeCascadeCanRaiseALayerItCutBefore) {
+    EXPECT_EQ(faithful::cake_adjust_budgets(stage1_cake({50.5, 49.5}, 10), 10, 100),
+              (std::vector<std::int64_t>{6, 4}));
+    EXPECT_EQ(faithful::cake_adjust_budgets(stage1_cake({50.5, 49.5, 1.2}, 10), 10, 100),
+              (std::vector<std::int64_t>{5, 5, 0}));
+}
+
+// Faithful CAKE's decode-time budget is the reference's last recorded cascade figure: replaying
+// the cascade from the reported preferences (stage 1 over layers 0..l, adjust_budgets, clamp to
+// [0, P] at every step l), a layer holds the smallest of its figures and decodes with the last
+// one, so each of its heads grows back by the difference, one entry per step, then evicts one per
+// step (the prefill and decode sizes follow these figures exactly; on this prompt, for these C,
+// the last figure happens to equal the held one: the hand case below shows how they part).
+TEST(FaithfulCache, CakeDecodesWithTheLastCascadeFigure) {
+    HACE_REQUIRE_PATH(test::shared_data() / "models/needle-llama-1m");
+    const auto f = needle();
+    const std::int64_t n = 900, w = 32, p = n - w, layers = 4, heads = 2;
+    for (std::int64_t c = 40; c <= 200; c += 16) {
+        auto cfg = faithful_config("cake", 0.1);
+        cfg.retention.reset();
+        cfg.capacity = c;
+        auto s = new_compressed_session(*f.model, n + 12, cfg);
+        s->prefill(f.prompt);
+        const auto& rep = *s->compression_report();
+        ASSERT_TRUE(rep.compressed);
+        std::vector<double> prefs;
+        std::vector<std::int64_t> held(layers, p), last(layers, p);
+        const std::int64_t t = (c - w) * layers;
+        for (std::int64_t l = 0; l < layers; ++l) {
+            prefs.push_back(*rep.layers[static_cast<std::size_t>(l)].preference);
+            const auto b = faithful::cake_adjust_budgets(stage1_cake(prefs, t), t, p);
+            for (std::int64_t i = 0; i <= l; ++i) {
+                last[i] = std::clamp<std::int64_t>(b[static_cast<std::size_t>(i)], 0, p);
+                held[i] = std::min(held[i], last[i]);
+            }
+        }
+        std::int64_t kept = 0;
+        for (std::int64_t l = 0; l < layers; ++l) {
+            for (const auto& h : rep.layers[static_cast<std::size_t>(l)].heads) {
+                ASSERT_EQ(h.budget, held[l]) << "C = " << c << " layer " << l;
+            }
+            kept += heads * (held[l] + w);
+        }
+        EXPECT_EQ(s->kv_stats().kept_entries, kept);
+        for (std::int64_t step = 1; step <= 12; ++step) {
+            s->decode_step(f.answer[static_cast<std::size_t>(step - 1) % f.answer.size()]);
+            std::int64_t want = 0;
+            for (std::int64_t l = 0; l < layers; ++l) {
+                want += heads * (std::min(held[l] + step, last[l]) + w);
+            }
+            ASSERT_EQ(s->kv_stats().kept_entries, want) << "C = " << c << " step " << step;
+        }
     }
 }
 
