@@ -302,7 +302,7 @@ TEST_F(RunCli, QuickstartSummaryStepListsTheFilesAndTheScores) {
     ASSERT_EQ(csv.code, 0) << csv.err;
     const std::string script =
         (hace::test::source_dir() / "scripts/quickstart_summary.sh").string();
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < 2; ++i) {
         const Outcome r = run_shell("bash " + quote(script) + " " + quote(HACE_CLI_PATH) + " " +
                                     quote(out.string()));
         ASSERT_EQ(r.code, 0) << r.err;
@@ -390,7 +390,9 @@ TEST(RunCliErrors, AnHivProtocolThatIsNotAStringExits2NamingThePath) {
         const fs::path spec = dir / "hiv.json";
         std::ofstream(spec) << j.dump();
         const fs::path db = dir / "hiv.sqlite";
-        for (const bool dry : {false, true}) {
+        // Every type through a dry run; the type of the report (a number) through a real run too.
+        for (const bool dry : {true, false}) {
+            if (!dry && !bad.is_number()) continue;
             std::vector<std::string> args = {"run", spec.string(), "--db", db.string(), "--quiet"};
             if (dry) args.push_back("--dry-run");
             const Outcome r = run_hace(args);

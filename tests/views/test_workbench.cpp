@@ -331,7 +331,7 @@ TEST(Workbench, FollowsADatabaseAnotherProcessIsWriting) {
                 runner::SampleResult r;
                 r.cell_hash = hash;
                 r.sample_index = i;
-                r.sample_id = "s" + std::to_string(i);
+                r.sample_id = std::to_string(i);
                 r.metrics = {{"score", 10.0 * i}};
                 store.write_sample(r);
                 ::usleep(60000);
