@@ -19,7 +19,8 @@ endif()
 # haystack by (data/models/..., data/haystack/paul_graham), so its lookup finds them there.
 include(GNUInstallDirs)
 set(HACE_SHARE_DIR ${CMAKE_INSTALL_DATADIR}/hace-workbench)
-install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/hace-workbench
+        RENAME copyright)
 foreach(model stories260K needle-llama-1m)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/models/${model}
             DESTINATION ${HACE_SHARE_DIR}/data/models)
