@@ -2,7 +2,8 @@
 # The main job: install dependencies, build, and run a quick real sweep on the bundled needle model
 # (resources/examples/quickstart.json: the full cache and seven compression methods x three
 # retentions x the needle task and NIAH at two context lengths, plus the HIV test) into a SQLite
-# database, then export its tables (and figures, when the GUI is built).
+# database, then export its tables (and figures, when the GUI is built), and end with a summary
+# of the results and the list of files written (scripts/quickstart_summary.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/install-deps.sh"
@@ -27,5 +28,4 @@ if "$HACE" plot --help >/dev/null 2>&1; then
   done
 fi
 set +x
-echo "quickstart: results in $OUT/quickstart.sqlite (open with sqlite3), tables in $OUT"
-cut -c1-200 "$OUT/cells.csv" | head -30
+"$ROOT/scripts/quickstart_summary.sh" "$HACE" "$OUT"

@@ -120,6 +120,18 @@
         <translation>&amp;Help</translation>
     </message>
     <message>
+        <source>Open the e&amp;xample sweep</source>
+        <translation>Open the e&amp;xample sweep</translation>
+    </message>
+    <message>
+        <source>The example sweep is not installed (looked for %1).</source>
+        <translation>The example sweep is not installed (looked for %1).</translation>
+    </message>
+    <message>
+        <source>Example sweep loaded: Run &gt; Start stores its results in %1</source>
+        <translation>Example sweep loaded: Run &gt; Start stores its results in %1</translation>
+    </message>
+    <message>
         <source>&amp;About HACE Workbench</source>
         <translation>&amp;About HACE Workbench</translation>
     </message>

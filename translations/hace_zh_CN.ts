@@ -120,6 +120,18 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>Open the e&amp;xample sweep</source>
+        <translation>打开示例扫描(&amp;X)</translation>
+    </message>
+    <message>
+        <source>The example sweep is not installed (looked for %1).</source>
+        <translation>未安装示例扫描（已查找 %1）。</translation>
+    </message>
+    <message>
+        <source>Example sweep loaded: Run &gt; Start stores its results in %1</source>
+        <translation>示例扫描已载入：“运行 &gt; 开始”会把结果存入 %1</translation>
+    </message>
+    <message>
         <source>&amp;About HACE Workbench</source>
         <translation>关于 HACE Workbench(&amp;A)</translation>
     </message>

@@ -1,6 +1,7 @@
-// hace export --db FILE --format csv|json|latex [--per sample|cell] [--table cells|ablation|cliff]
-// [--metric NAME] [--tolerance PCT] [--caption TEXT] [--out FILE]: stored results as tables
-// (result_tables.h, latex_tables.h). Without --out the table goes to stdout.
+// hace export --db FILE --format csv|json|latex|summary [--per sample|cell]
+// [--table cells|ablation|cliff] [--metric NAME] [--tolerance PCT] [--caption TEXT] [--out FILE]:
+// stored results as tables (result_tables.h, latex_tables.h) or as a text summary to read
+// (summary_table.h). Without --out the table goes to stdout.
 #include <cstdio>
 #include <fstream>
 
@@ -9,6 +10,7 @@
 #include "engine/core/error.h"
 #include "engine/runner/exec/latex_tables.h"
 #include "engine/runner/exec/result_tables.h"
+#include "engine/runner/exec/summary_table.h"
 
 namespace hace::cli {
 namespace {
@@ -33,7 +35,8 @@ int run_export(const Args& args) {
     }
     const std::filesystem::path db = args.require("db");
     const std::string format = args.require("format");
-    const std::string per = args.get_or("per", format == "latex" ? "cell" : "sample");
+    const bool per_cell = format == "latex" || format == "summary";
+    const std::string per = args.get_or("per", per_cell ? "cell" : "sample");
     if (per != "sample" && per != "cell") {
         throw InputError("--per: expected sample or cell, got \"" + per + "\"");
     }
@@ -44,6 +47,10 @@ int run_export(const Args& args) {
     if (format == "latex") {
         if (per != "cell") throw InputError("--format latex tables summarise cells (--per cell)");
         text = latex(args, db);
+    } else if (format == "summary") {
+        if (per != "cell") throw InputError("--format summary summarises cells (--per cell)");
+        text = runner::summary_text(runner::cell_summaries(db), args.get_or("metric", "score"),
+                                    db.filename().string());
     } else if (format == "csv" || format == "json") {
         const runner::Table t = per == "cell" ? runner::cell_table(runner::cell_summaries(db))
                                               : runner::sample_table(db);
@@ -52,7 +59,7 @@ int run_export(const Args& args) {
                                      1, ' ', false, nlohmann::json::error_handler_t::replace) +
                                      "\n";
     } else {
-        throw InputError("--format: expected csv, json or latex, got \"" + format + "\"");
+        throw InputError("--format: expected csv, json, latex or summary, got \"" + format + "\"");
     }
     if (auto out = args.get("out")) {
         std::ofstream f(*out, std::ios::binary | std::ios::trunc);
@@ -69,16 +76,19 @@ int run_export(const Args& args) {
 
 Command export_command() {
     return {"export",
-            "--db FILE --format csv|json|latex [--per sample|cell] [--table cells|ablation|cliff] "
-            "[--metric NAME] [--tolerance PCT] [--caption TEXT] [--out FILE]",
-            "export stored results as CSV, JSON or LaTeX (booktabs) tables",
+            "--db FILE --format csv|json|latex|summary [--per sample|cell] "
+            "[--table cells|ablation|cliff] [--metric NAME] [--tolerance PCT] [--caption TEXT] "
+            "[--out FILE]",
+            "export stored results as CSV, JSON or LaTeX (booktabs) tables, or a text summary",
             {{"db", true, "results database"},
-             {"format", true, "csv, json or latex"},
+             {"format", true,
+              "csv, json, latex or summary (method x retention x task, mean metric [samples])"},
              {"per", true, "one row per sample (default for csv/json) or per cell"},
              {"table", true,
               "LaTeX table: cells (default), ablation (HACE vs its ablations), "
               "cliff (performance cliff per method)"},
-             {"metric", true, "metric of the LaTeX tables (default score: primary metric x 100)"},
+             {"metric", true,
+              "metric of the LaTeX tables and the summary (default score: primary metric x 100)"},
              {"tolerance", true, "cliff: percent of the full-cache value (default 10)"},
              {"caption", true, "LaTeX caption"},
              {"out", true, "write to this file instead of stdout"}},

@@ -2,11 +2,13 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QPixmap>
 #include <QTimer>
 
 #include <cstdio>
 
+#include "app/gui/example_sweep.h"
 #include "app/gui/main_window.h"
 #include "views/common/language.h"
 
@@ -35,6 +37,9 @@ std::optional<Automation> parseAutomation(const QStringList& arguments) {
                                   QStringLiteral("code"));
     const QCommandLineOption spec(QStringLiteral("open-spec"), QStringLiteral("Load a sweep spec."),
                                   QStringLiteral("file"));
+    const QCommandLineOption example(
+        QStringLiteral("open-example"),
+        QStringLiteral("Load the bundled example sweep (File > Open the example sweep)."));
     const QCommandLineOption db(QStringLiteral("open-db"),
                                 QStringLiteral("Open a results database."), QStringLiteral("file"));
     const QCommandLineOption tab(QStringLiteral("tab"),
@@ -59,7 +64,7 @@ std::optional<Automation> parseAutomation(const QStringList& arguments) {
     const QCommandLineOption size(QStringLiteral("size"),
                                   QStringLiteral("Window size, e.g. 1280x800."),
                                   QStringLiteral("WxH"));
-    p.addOptions({lang, spec, db, tab, runDb, start, whenDone, shot, quit, size});
+    p.addOptions({lang, spec, example, db, tab, runDb, start, whenDone, shot, quit, size});
     if (!p.parse(arguments)) {
         fail(p.errorText());
         return std::nullopt;
@@ -79,6 +84,11 @@ std::optional<Automation> parseAutomation(const QStringList& arguments) {
         return std::nullopt;
     }
     a.openSpec = p.value(spec);
+    a.openExample = p.isSet(example);
+    if (a.openExample && !a.openSpec.isEmpty()) {
+        fail(QStringLiteral("--open-example and --open-spec exclude each other"));
+        return std::nullopt;
+    }
     a.openDb = p.value(db);
     a.tab = p.value(tab);
     if (!a.tab.isEmpty() && !MainWindow::tabIds().contains(a.tab)) {
@@ -114,8 +124,8 @@ std::optional<Automation> parseAutomation(const QStringList& arguments) {
         }
         a.size = QSize(w, h);
     }
-    if ((a.startRun || a.quitWhenDone) && a.openSpec.isEmpty()) {
-        fail(QStringLiteral("--start-run and --quit-when-done need --open-spec"));
+    if ((a.startRun || a.quitWhenDone) && a.openSpec.isEmpty() && !a.openExample) {
+        fail(QStringLiteral("--start-run and --quit-when-done need --open-spec or --open-example"));
         return std::nullopt;
     }
     return a;
@@ -127,6 +137,15 @@ bool applyAutomation(const Automation& a, MainWindow& window) {
     if (!a.openSpec.isEmpty() && !window.openSpec(a.openSpec, &error)) {
         fail(error);
         return false;
+    }
+    if (a.openExample) {
+        if (!window.openExampleSweep(&error)) {
+            fail(error);
+            return false;
+        }
+        std::printf("hace-workbench: example sweep %s\n",
+                    QFileInfo(exampleSweepPath()).canonicalFilePath().toLocal8Bit().constData());
+        std::fflush(stdout);
     }
     if (!a.runDb.isEmpty()) window.setRunDatabase(a.runDb);
     if (!a.openDb.isEmpty() && !window.openResults(a.openDb, &error)) {

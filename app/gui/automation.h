@@ -1,6 +1,7 @@
 // Command-line automation of the workbench (screenshots, scripted checks, tests):
 //   --lang en|zh_CN      language for this start (else the remembered one)
 //   --open-spec FILE     load a sweep spec into the designer
+//   --open-example       load the bundled example sweep (its results go to the app data folder)
 //   --open-db FILE       open a results database in the results views
 //   --tab ID             show a tab: designer, monitor, results, curves, needle, ablation, compare
 //   --run-db FILE        results database for --start-run (default: next to the spec)
@@ -24,7 +25,7 @@ class MainWindow;
 
 struct Automation {
     QString lang, openSpec, openDb, tab, runDb, screenshot;
-    bool startRun = false, quitWhenDone = false;
+    bool openExample = false, startRun = false, quitWhenDone = false;
     std::optional<int> quitAfterMs;
     std::optional<QSize> size;
 };

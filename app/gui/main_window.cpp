@@ -18,6 +18,7 @@
 
 #include <exception>
 
+#include "app/gui/example_sweep.h"
 #include "app/gui/recent_files.h"
 #include "views/common/language.h"
 #include "views/designer/spec_designer.h"
@@ -105,6 +106,10 @@ void MainWindow::buildMenus() {
     fileMenu_ = menuBar()->addMenu(QString());
     openSpecAction_ = fileMenu_->addAction(QString(), this, &MainWindow::openSpecDialog);
     openSpecAction_->setShortcut(QKeySequence::Open);
+    openExampleAction_ = fileMenu_->addAction(QString(), this, [this] {
+        QString error;
+        if (!openExampleSweep(&error)) QMessageBox::warning(this, tr("Open sweep"), error);
+    });
     recentSpecMenu_ = fileMenu_->addMenu(QString());
     saveSpecAction_ = fileMenu_->addAction(QString(), this, [this] { saveSpec(false); });
     saveSpecAction_->setShortcut(QKeySequence::Save);
@@ -166,6 +171,7 @@ void MainWindow::retranslate() {
     logDock_->setWindowTitle(tr("Log"));
     fileMenu_->setTitle(tr("&File"));
     openSpecAction_->setText(tr("&Open sweep..."));
+    openExampleAction_->setText(tr("Open the e&xample sweep"));
     recentSpecMenu_->setTitle(tr("Recent sweeps"));
     saveSpecAction_->setText(tr("&Save sweep"));
     saveSpecAsAction_->setText(tr("Save sweep &as..."));
@@ -254,6 +260,24 @@ bool MainWindow::openSpec(const QString& path, QString* error) {
     if (monitor_->database().isEmpty()) {
         setRunDatabase(info.dir().filePath(info.completeBaseName() + QStringLiteral(".sqlite")));
     }
+    return true;
+}
+
+bool MainWindow::openExampleSweep(QString* error) {
+    const QString path = exampleSweepPath();
+    if (path.isEmpty()) {
+        if (error) {
+            *error = tr("The example sweep is not installed (looked for %1).")
+                         .arg(exampleSweepCandidates().join(QStringLiteral(", ")));
+        }
+        return false;
+    }
+    if (!openSpec(path, error)) return false;
+    const QString db = exampleResultsPath();
+    setRunDatabase(db);
+    showTab(QStringLiteral("designer"));
+    statusBar()->showMessage(
+        tr("Example sweep loaded: Run > Start stores its results in %1").arg(db));
     return true;
 }
 

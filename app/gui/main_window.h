@@ -45,6 +45,9 @@ public:
     static QStringList tabIds();
     bool showTab(const QString& id);
     bool openSpec(const QString& path, QString* error = nullptr);
+    // The bundled example sweep (example_sweep.h) in the designer, its results database in the
+    // app's data folder; false with the reason when the example is not installed.
+    bool openExampleSweep(QString* error = nullptr);
     bool openResults(const QString& path, QString* error = nullptr);
     void setRunDatabase(const QString& path);
     bool startRun();
@@ -100,9 +103,9 @@ private:
 
     QMenu *fileMenu_, *runMenu_, *viewMenu_, *languageMenu_, *helpMenu_, *recentSpecMenu_,
         *recentDbMenu_;
-    QAction *openSpecAction_, *saveSpecAction_, *saveSpecAsAction_, *openResultsAction_,
-        *exportAction_, *quitAction_, *startAction_, *pauseAction_, *cancelAction_, *dryRunAction_,
-        *reloadAction_, *aboutAction_;
+    QAction *openSpecAction_, *openExampleAction_, *saveSpecAction_, *saveSpecAsAction_,
+        *openResultsAction_, *exportAction_, *quitAction_, *startAction_, *pauseAction_,
+        *cancelAction_, *dryRunAction_, *reloadAction_, *aboutAction_;
     QActionGroup* languages_;
 };
 

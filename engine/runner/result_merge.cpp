@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "engine/core/error.h"
+#include "engine/runner/db_lock.h"
 #include "engine/runner/result_store_impl.h"
 #include "engine/runner/result_store_open.h"
 
@@ -177,6 +178,7 @@ MergeCounts merge_databases(const std::filesystem::path& out,
         if (same_file(in, out)) throw_input(in.string(), "is the output database itself");
         detail::Db check = detail::open_results_for_reading(in);
     }
+    const DbWriterLock lock = DbWriterLock::acquire(out);  // no run writes it meanwhile
     ResultStore store = ResultStore::open(out, options);
     MergeCounts total;
     for (const auto& in : inputs) {

@@ -325,7 +325,8 @@ void parse_pre_tokenizer(const json& v, const std::string& file, BpeModel& m) {
                                       in_quotes(p["Regex"].get<std::string>()) +
                                       " (supported: the GPT-2, Qwen2 and cl100k patterns)");
             }
-            if (step.value("behavior", "") != "Isolated" || flag(step, "invert", false)) {
+            if (json_string_or(step, "behavior", "", file + ": pre_tokenizer") != "Isolated" ||
+                flag(step, "invert", false)) {
                 throw_input(file,
                             "pre_tokenizer: only Split with behavior Isolated and no "
                             "invert is supported");

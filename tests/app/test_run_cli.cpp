@@ -28,6 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Outcome {
     int code = -1;
@@ -204,6 +205,131 @@ TEST_F(RunCli, KilledAtRandomPointsAndResumedEqualsTheUninterruptedRun) {
     }
 }
 
+// One writer per database (issue 17): while a run writes, a second run (or resume, or merge into
+// it) is refused with exit 2 and a line naming the first process; readers (`hace export`) read
+// the rows stored so far without waiting; the lock dies with its process (SIGKILL), after which
+// --resume completes the sweep.
+TEST_F(RunCli, ASecondWriterIsRefusedWhileTheFirstRunsAndMayResumeAfterItIsKilled) {
+    const fs::path db = *dir_ / "locked.sqlite";
+    const std::string hace = HACE_CLI_PATH;
+    const std::vector<std::string> args = {hace,        "run",       sweep_->string(),
+                                           "--db",      db.string(), "--resume",
+                                           "--threads", "1",         "--quiet"};
+    const auto stored = [&]() -> std::size_t {
+        try {
+            return hace::runner::sample_table(db).rows.size();
+        } catch (const std::exception&) {
+            return 0;  // no schema yet
+        }
+    };
+    for (int attempt = 0;; ++attempt) {
+        ASSERT_LT(attempt, 5) << "the first run always finished before it could be caught";
+        fs::remove(db);
+        const pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            const int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, STDOUT_FILENO);
+            ::dup2(null, STDERR_FILENO);
+            std::vector<char*> argv;
+            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            ::execv(hace.c_str(), argv.data());
+            ::_exit(127);
+        }
+        // Read while it writes: the counts a reader sees only grow, and it sees some before the
+        // end (a WAL reader neither waits for the writer nor stops it).
+        std::vector<std::size_t> seen;
+        int status = 0;
+        bool exited = false;
+        const auto t0 = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(120)) {
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                exited = true;
+                break;
+            }
+            const std::size_t n = stored();
+            if (seen.empty() || n != seen.back()) seen.push_back(n);
+            if (n >= 2) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        if (exited) continue;  // too fast to catch: once more
+        ::kill(pid, SIGSTOP);  // frozen mid-run, the lock held
+        for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i], seen[i - 1]);
+        const std::size_t before = stored();
+        EXPECT_GE(before, 2u);
+        EXPECT_LT(before, 28u);
+        const Outcome second = run_hace({"run", sweep_->string(), "--db", db.string(), "--resume",
+                                         "--threads", "1", "--quiet"});
+        EXPECT_EQ(second.code, 2) << second.err;
+        EXPECT_EQ(std::count(second.err.begin(), second.err.end(), '\n'), 1) << second.err;
+        EXPECT_THAT(second.err, HasSubstr("locked.sqlite: being written by another process: pid " +
+                                          std::to_string(pid) + " (hace run "));
+        EXPECT_THAT(second.err, HasSubstr("on host "));
+        EXPECT_THAT(second.err, HasSubstr(" since "));
+        const Outcome merge = run_hace({"merge", db.string(), reference_->string()});
+        EXPECT_EQ(merge.code, 2) << merge.err;
+        EXPECT_THAT(merge.err, HasSubstr("pid " + std::to_string(pid)));
+        // The refused writers changed nothing; a reader still reads.
+        EXPECT_EQ(stored(), before);
+        const Outcome exported =
+            run_hace({"export", "--db", db.string(), "--format", "json", "--per", "sample"});
+        ASSERT_EQ(exported.code, 0) << exported.err;
+        EXPECT_EQ(exported.json_out()["rows"].size(), before);
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        ASSERT_TRUE(WIFSIGNALED(status));
+        const Outcome resumed = run_hace({"run", sweep_->string(), "--db", db.string(), "--resume",
+                                          "--threads", "1", "--quiet", "--json"});
+        ASSERT_EQ(resumed.code, 0) << resumed.err;
+        EXPECT_EQ(stored(), 28u);
+        EXPECT_EQ(hace::runner::test::stored_rows(db),
+                  hace::runner::test::stored_rows(*reference_));
+        break;
+    }
+}
+
+// The quickstart's summary step (scripts/quickstart_summary.sh) on a small real database: exit
+// 0 every time (it once piped cut into head under pipefail and died of SIGPIPE, exit 141), the
+// files that exist listed, and one row per method and retention with its mean score and count.
+TEST_F(RunCli, QuickstartSummaryStepListsTheFilesAndTheScores) {
+    const fs::path out = *dir_ / "quickstart-out";
+    fs::create_directories(out);
+    fs::copy_file(*reference_, out / "quickstart.sqlite", fs::copy_options::overwrite_existing);
+    const Outcome csv =
+        run_hace({"export", "--db", (out / "quickstart.sqlite").string(), "--format", "csv",
+                  "--per", "cell", "--out", (out / "cells.csv").string()});
+    ASSERT_EQ(csv.code, 0) << csv.err;
+    const std::string script =
+        (hace::test::source_dir() / "scripts/quickstart_summary.sh").string();
+    for (int i = 0; i < 2; ++i) {
+        const Outcome r = run_shell("bash " + quote(script) + " " + quote(HACE_CLI_PATH) + " " +
+                                    quote(out.string()));
+        ASSERT_EQ(r.code, 0) << r.err;
+        EXPECT_TRUE(r.err.empty()) << r.err;
+        EXPECT_THAT(r.out, HasSubstr("quickstart: wrote in " + out.string() + "\n"));
+        EXPECT_THAT(r.out, HasSubstr("\n  quickstart.sqlite  the results database"));
+        EXPECT_THAT(r.out, HasSubstr("\n  cells.csv          one row per cell"));
+        EXPECT_THAT(r.out, Not(HasSubstr("samples.csv")));  // not written here
+        EXPECT_THAT(r.out, HasSubstr("quickstart.sqlite: 7 cells, 28 samples; each entry: mean "
+                                     "score [samples]\n\nmodel needle-llama-1m, context 256 "
+                                     "tokens\n  method      retention  needle\n  full        - "));
+        // Each row: the mean of the stored scores, from the database itself.
+        for (const auto& c : hace::runner::cell_summaries(*reference_)) {
+            char entry[64];
+            std::snprintf(entry, sizeof entry, "%.1f [4]\n", c.metric_means.at("score"));
+            const std::string retention = c.retention ? (*c.retention == 0.1 ? "0.1" : "0.3") : "-";
+            EXPECT_THAT(
+                r.out,
+                ::testing::ContainsRegex(
+                    "\n  " + c.method_name + " +" +
+                    (retention == "-" ? std::string("-") : "0\\." + retention.substr(2)) + " +" +
+                    std::string(entry).substr(0, std::string(entry).find(' ')) + " \\[4\\]\n"))
+                << c.method_name;
+        }
+    }
+}
+
 TEST_F(RunCli, DryRunPrintsThePlanAndWritesNothing) {
     const fs::path db = *dir_ / "dry.sqlite";
     const Outcome j =
@@ -249,6 +375,36 @@ TEST(RunCliErrors, AnInvalidSpecListsEveryProblemAndExits2) {
     const Outcome group = run_hace({"run", spec.string(), "--cell-group", "3/3"});
     EXPECT_EQ(group.code, 2);
     EXPECT_THAT(group.err, HasSubstr("--cell-group"));
+}
+
+// Issue 17: an HIV task whose options.protocol is not a string ended with "internal error:
+// [json.exception.type_error.302]" and exit 1. Every type is now a one-line input error naming
+// the JSON path, for a run and a dry run, and nothing is written.
+TEST(RunCliErrors, AnHivProtocolThatIsNotAStringExits2NamingThePath) {
+    REQUIRE_NEEDLE_DATA();
+    const fs::path dir = hace::test::temp_dir("run-cli-hiv-protocol");
+    for (const json& bad :
+         {json(3), json(nullptr), json::array({"r2"}), json({{"id", "needle-model"}})}) {
+        json j = hace::runner::test::needle_sweep({"full"}, {}, 1);
+        j["tasks"] = {{{"id", "hiv"}, {"options", {{"protocol", bad}, {"max_trials", 2}}}}};
+        const fs::path spec = dir / "hiv.json";
+        std::ofstream(spec) << j.dump();
+        const fs::path db = dir / "hiv.sqlite";
+        // Every type through a dry run; the type of the report (a number) through a real run too.
+        for (const bool dry : {true, false}) {
+            if (!dry && !bad.is_number()) continue;
+            std::vector<std::string> args = {"run", spec.string(), "--db", db.string(), "--quiet"};
+            if (dry) args.push_back("--dry-run");
+            const Outcome r = run_hace(args);
+            EXPECT_EQ(r.code, 2) << bad.dump() << ": " << r.err;
+            EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+            EXPECT_THAT(r.err, HasSubstr("hiv.json"));
+            EXPECT_THAT(r.err, HasSubstr("tasks[0].options: protocol must be one of"));
+            EXPECT_THAT(r.err, HasSubstr("got " + bad.dump()));
+            EXPECT_THAT(r.err, ::testing::Not(HasSubstr("internal error")));
+            EXPECT_FALSE(fs::exists(db));
+        }
+    }
 }
 
 TEST_F(RunCli, ExportsCsvJsonAndLatex) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QPlainTextEdit>
@@ -15,12 +16,20 @@
 #include <QThread>
 #include <QTimer>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <QStatusBar>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 
 #include "app/gui/engine_services.h"
 #include "app/gui/main_window.h"
+#include "engine/runner/db_lock.h"
+#include "engine/runner/result_store.h"
 #include "tests/support/test_data.h"
 #include "tests/views/results_fixture.h"
 #include "views/common/language.h"
@@ -28,6 +37,7 @@
 #include "views/export/export_dialog.h"
 #include "views/monitor/run_monitor.h"
 #include "views/plot/figure.h"
+#include "views/results/ablation_view.h"
 #include "views/results/curves_view.h"
 #include "views/results/results_browser.h"
 #include "views/results/results_source.h"
@@ -183,6 +193,182 @@ TEST(Workbench, AQuickSweepOnTheNeedleModelDrivesTheGui) {
     EXPECT_EQ(w.browser()->visibleCells(), 2);
     EXPECT_NE(w.curves()->figureView()->figure(), nullptr);
     EXPECT_EQ(w.controller()->state(), views::RunController::State::Finished);
+}
+
+// The results tabs open on something with data (issue 17): on a quickstart-like database the
+// first task in alphabetical order is the HIV test, which has no retention ratio; the curves and
+// the ablation table open on the (model, task, context) with the most compressed cells instead,
+// and follow the data when a run is still storing its first, full-cache cells.
+TEST(Workbench, CurveTabsOpenOnATaskWithRetentionRatios) {
+    const auto dir = hace::test::temp_dir("workbench_defaults");
+    const auto db = dir / "results.sqlite";
+    const auto config = [](const json& context, const json& retention, const json& method,
+                           const std::string& task) {
+        return json{{"format", "hace-cell/1"},
+                    {"model", {{"name", "needle-llama-1m"}, {"layers", 4}}},
+                    {"context_length", context},
+                    {"retention", retention},
+                    {"method", method},
+                    {"mode", method.is_null() || method == "full" ? json(nullptr) : json("equal")},
+                    {"params", json::object()},
+                    {"task", {{"id", task}, {"options", json::object()}}}};
+    };
+    runner::ResultStore store = runner::ResultStore::open(db);
+    const auto sweep = store.register_sweep("defaults", {{"name", "defaults"}});
+    const auto write = [&](const json& cfg, double score) {
+        const std::string hash = store.add_cells(sweep, {{cfg, 1}})[0];
+        runner::SampleResult r;
+        r.cell_hash = hash;
+        r.metrics = {{"score", score}};
+        store.write_sample(r);
+        store.mark_cell_done(hash);
+    };
+    write(config(nullptr, nullptr, nullptr, "hiv"), 0.0);
+    write(config(512, nullptr, "full", "needle"), 100.0);
+    views::ResultsSource source;
+    views::CurvesView curves(&source);
+    views::AblationView ablation(&source);
+    QString error;
+    ASSERT_TRUE(source.open(QString::fromStdString(db.string()), &error)) << error.toStdString();
+    const auto boxes = [](QWidget& view) {
+        const auto all = view.findChildren<QComboBox*>();  // model, task, context, metric, ...
+        return std::vector<QComboBox*>(all.begin(), all.begin() + 3);
+    };
+    // Nothing compressed yet: the first of each, as before.
+    EXPECT_EQ(boxes(curves)[1]->currentData().toString(), QStringLiteral("hiv"));
+    // A run stores compressed cells: needle at 512 tokens has two, at 1024 one.
+    write(config(1024, 0.1, "snapkv", "needle"), 40.0);
+    write(config(512, 0.1, "snapkv", "needle"), 60.0);
+    write(config(512, 0.3, "snapkv", "needle"), 90.0);
+    source.reload();
+    for (QWidget* view : {static_cast<QWidget*>(&curves), static_cast<QWidget*>(&ablation)}) {
+        const auto b = boxes(*view);
+        EXPECT_EQ(b[0]->currentData().toString(), QStringLiteral("needle-llama-1m"));
+        EXPECT_EQ(b[1]->currentData().toString(), QStringLiteral("needle"));
+        EXPECT_EQ(b[2]->currentData().toLongLong(), 512);
+    }
+    ASSERT_NE(curves.figureView()->figure(), nullptr);
+    const auto* table = ablation.findChild<QTableWidget*>();
+    ASSERT_NE(table, nullptr);
+    EXPECT_GE(table->rowCount(), 1);
+    // A choice of the user's stays across reloads.
+    boxes(curves)[2]->setCurrentIndex(boxes(curves)[2]->findData(1024LL));
+    write(config(1024, 0.3, "snapkv", "niah"), 10.0);
+    source.reload();
+    EXPECT_EQ(boxes(curves)[2]->currentData().toLongLong(), 1024);
+}
+
+// One writer per database (issue 17): a run started from the window on a database another
+// writer holds is refused, and the window says who holds it; once it is free the same run works.
+TEST(Workbench, ARunOnADatabaseAnotherWriterHoldsIsRefusedNamingIt) {
+    HACE_REQUIRE_PATH(needleModel());
+    const auto dir = hace::test::temp_dir("workbench_locked");
+    const auto spec = dir / "quick.json";
+    const json j = {{"name", "gui-locked"},
+                    {"models", {needleModel().string()}},
+                    {"context_lengths", {256}},
+                    {"methods", {"full"}},
+                    {"tasks", {{{"id", "needle"}, {"samples", 1}}}},
+                    {"data", {{"needle_task", needleModel().string()}}}};
+    { std::ofstream(spec) << j.dump(2); }
+    const auto db = dir / "locked.sqlite";
+    MainWindow w(engineSpecServices(), makeEngineRunner);
+    w.show();
+    QString error;
+    ASSERT_TRUE(w.openSpec(QString::fromStdString(spec.string()), &error)) << error.toStdString();
+    w.setRunDatabase(QString::fromStdString(db.string()));
+    std::optional<bool> ended;
+    QObject::connect(&w, &MainWindow::runEnded, [&](bool ok) { ended = ok; });
+    {
+        const auto held = runner::DbWriterLock::acquire(db);
+        ASSERT_TRUE(w.startRun());
+        ASSERT_TRUE(waitFor([&] { return ended.has_value(); }, 60000));
+        EXPECT_FALSE(*ended);
+        EXPECT_EQ(w.controller()->state(), views::RunController::State::Failed);
+        const std::string shown = w.statusBar()->currentMessage().toStdString();
+        EXPECT_NE(shown.find("locked.sqlite: being written by another process: pid " +
+                             std::to_string(::getpid())),
+                  std::string::npos)
+            << shown;
+        EXPECT_FALSE(std::filesystem::exists(db));  // refused before SQLite touched anything
+    }
+    ended.reset();
+    ASSERT_TRUE(w.startRun());
+    ASSERT_TRUE(waitFor([&] { return ended.has_value(); }, 120000));
+    EXPECT_TRUE(*ended) << w.statusBar()->currentMessage().toStdString();
+}
+
+// The results views follow a database that another process is filling (WAL reader): new samples
+// appear without a reload by hand, and the writer, which holds the database's writer lock, never
+// waits for the reader or fails.
+TEST(Workbench, FollowsADatabaseAnotherProcessIsWriting) {
+    const auto dir = hace::test::temp_dir("workbench_follow");
+    const auto db = dir / "live.sqlite";
+    constexpr int kSamples = 12;
+    const json config = {
+        {"format", "hace-cell/1"},  {"model", {{"name", "tiny"}, {"layers", 2}}},
+        {"context_length", 256},    {"retention", 0.1},
+        {"method", "snapkv"},       {"mode", "equal"},
+        {"params", json::object()}, {"task", {{"id", "needle"}, {"options", json::object()}}}};
+    std::string hash;
+    {
+        runner::ResultStore store = runner::ResultStore::open(db);
+        const auto sweep = store.register_sweep("live", {{"name", "live"}});
+        hash = store.add_cells(sweep, {{config, kSamples}})[0];
+    }
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {  // the other process: no Qt here
+        int code = 0;
+        try {
+            const auto lock = runner::DbWriterLock::acquire(db);
+            runner::ResultStore store = runner::ResultStore::open(db);
+            char c = 0;
+            if (::read(go[0], &c, 1) != 1) ::_exit(4);
+            for (int i = 0; i < kSamples; ++i) {
+                runner::SampleResult r;
+                r.cell_hash = hash;
+                r.sample_index = i;
+                r.sample_id = std::to_string(i);
+                r.metrics = {{"score", 10.0 * i}};
+                store.write_sample(r);
+                ::usleep(60000);
+            }
+            store.mark_cell_done(hash);
+        } catch (...) {
+            code = 3;
+        }
+        ::_exit(code);
+    }
+    ::close(go[0]);
+    views::ResultsSource source;
+    source.setFollowInterval(20);
+    QString error;
+    ASSERT_TRUE(source.open(QString::fromStdString(db.string()), &error)) << error.toStdString();
+    ASSERT_EQ(source.cells().size(), 1u);
+    EXPECT_EQ(source.cells()[0].samplesDone, 0);
+    std::vector<std::int64_t> seen;
+    QObject::connect(&source, &views::ResultsSource::changed, [&] {
+        if (!source.cells().empty()) seen.push_back(source.cells()[0].samplesDone);
+    });
+    ASSERT_EQ(::write(go[1], "x", 1), 1);
+    ::close(go[1]);
+    const bool done = waitFor(
+        [&] {
+            return !seen.empty() && seen.back() == kSamples && source.cells()[0].status == "done";
+        },
+        60000);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the writer failed while the workbench read";
+    ASSERT_TRUE(done);
+    // Several intermediate states were shown, in order.
+    EXPECT_GE(seen.size(), 3u);
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+    EXPECT_DOUBLE_EQ(*source.cells()[0].metric("score"), 55.0);  // mean of 0, 10, ..., 110
 }
 
 }  // namespace

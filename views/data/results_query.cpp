@@ -84,6 +84,10 @@ const std::filesystem::path& ResultsDb::path() const {
     return impl_->db.path();
 }
 
+std::int64_t ResultsDb::dataVersion() const {
+    return impl_->db.query_int("PRAGMA data_version", "polling for changes");
+}
+
 std::vector<CellSummary> ResultsDb::cells() const {
     Db& db = impl_->db;
     const char* what = "reading cells";

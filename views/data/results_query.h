@@ -70,6 +70,10 @@ public:
     ResultsDb& operator=(ResultsDb&&) noexcept;
 
     const std::filesystem::path& path() const;
+    // SQLite's PRAGMA data_version: changes whenever another connection (another process's
+    // run, say) has committed to the file since the last call; a cheap poll for following a
+    // database that is being written.
+    std::int64_t dataVersion() const;
 
     // Every cell, ordered by model, task, context length, method, mode, retention (full last).
     std::vector<CellSummary> cells() const;

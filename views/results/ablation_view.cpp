@@ -21,6 +21,7 @@
 #include "views/data/figure_builders.h"
 #include "views/plot/axes.h"
 #include "views/results/combo_fill.h"
+#include "views/results/default_selection.h"
 #include "views/results/results_source.h"
 
 namespace hace::views {
@@ -49,6 +50,11 @@ AblationView::AblationView(ResultsSource* source, QWidget* parent)
         bar->addWidget(box, 1);
         connect(box, &QComboBox::currentIndexChanged, this, &AblationView::rebuild);
     }
+    // A box the user (or a caller) has set keeps its choice across refills (refillPreferred).
+    for (auto* box : {model_, task_, context_}) {
+        connect(box, &QComboBox::currentIndexChanged, box,
+                [box] { box->setProperty("chosen", true); });
+    }
     bar->addWidget(copy_);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
@@ -71,9 +77,15 @@ void AblationView::refill() {
     for (const auto& m : source_->metricNames())
         metrics.emplace_back(Labels::metric(m), QString::fromStdString(m));
     const bool first = metric_->count() == 0;
-    refillCombo(model_, models);
-    refillCombo(task_, tasks);
-    refillCombo(context_, contexts);
+    // Open on a model, task and context with curves to draw (not the HIV test, say).
+    const auto preferred = richestCurveSelection(source_->cells());
+    refillPreferred(model_, models,
+                    preferred ? QVariant(QString::fromStdString(preferred->model)) : QVariant());
+    refillPreferred(task_, tasks,
+                    preferred ? QVariant(QString::fromStdString(preferred->task)) : QVariant());
+    refillPreferred(
+        context_, contexts,
+        preferred ? QVariant(static_cast<qlonglong>(preferred->contextLength)) : QVariant());
     refillCombo(metric_, metrics);
     if (first) {
         const int i = metric_->findData(QStringLiteral("score"));

@@ -24,4 +24,21 @@ inline void refillCombo(QComboBox* box, const std::vector<std::pair<QString, QVa
     box->setCurrentIndex(i);
 }
 
+// For boxes with a preferred item (default_selection.h): until the user picks an item (the box's
+// "chosen" property, set by the view when the box changes), each refill selects `preferred`
+// (when listed, else the first item) instead of keeping what was shown, so a view opened while
+// a run has stored only full-cache cells moves to the data once it arrives.
+inline void refillPreferred(QComboBox* box, const std::vector<std::pair<QString, QVariant>>& items,
+                            const QVariant& preferred) {
+    if (!box->property("chosen").toBool()) {
+        const QSignalBlocker block(box);
+        box->setCurrentIndex(-1);
+    }
+    int fallback = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (preferred.isValid() && items[i].second == preferred) fallback = static_cast<int>(i);
+    }
+    refillCombo(box, items, fallback);
+}
+
 }  // namespace hace::views

@@ -13,6 +13,7 @@
 #include "views/common/method_labels.h"
 #include "views/data/figure_builders.h"
 #include "views/results/combo_fill.h"
+#include "views/results/default_selection.h"
 #include "views/results/results_source.h"
 #include "views/widgets/figure_view.h"
 
@@ -62,6 +63,11 @@ CurvesView::CurvesView(ResultsSource* source, QWidget* parent) : QWidget(parent)
     for (auto* box : {model_, task_, context_, metric_, kind_}) {
         connect(box, &QComboBox::currentIndexChanged, this, &CurvesView::rebuild);
     }
+    // A box the user (or a caller) has set keeps its choice across refills (refillPreferred).
+    for (auto* box : {model_, task_, context_}) {
+        connect(box, &QComboBox::currentIndexChanged, box,
+                [box] { box->setProperty("chosen", true); });
+    }
     connect(tolerance_, &QDoubleSpinBox::valueChanged, this, &CurvesView::rebuild);
     connect(export_, &QPushButton::clicked, view_, &FigureView::exportFigure);
     connect(source_, &ResultsSource::changed, this, &CurvesView::refill);
@@ -83,9 +89,15 @@ void CurvesView::refill() {
         contexts.emplace_back(QString::number(c), static_cast<qlonglong>(c));
     for (const auto& m : source_->metricNames())
         metrics.emplace_back(Labels::metric(m), QString::fromStdString(m));
-    refillCombo(model_, models);
-    refillCombo(task_, tasks);
-    refillCombo(context_, contexts);
+    // Open on a model, task and context with curves to draw (not the HIV test, say).
+    const auto preferred = richestCurveSelection(source_->cells());
+    refillPreferred(model_, models,
+                    preferred ? QVariant(QString::fromStdString(preferred->model)) : QVariant());
+    refillPreferred(task_, tasks,
+                    preferred ? QVariant(QString::fromStdString(preferred->task)) : QVariant());
+    refillPreferred(
+        context_, contexts,
+        preferred ? QVariant(static_cast<qlonglong>(preferred->contextLength)) : QVariant());
     refillCombo(metric_, metrics);
     if (metric_->currentData().toString() != QLatin1String("score")) {
         const int i = metric_->findData(QStringLiteral("score"));

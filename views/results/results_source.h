@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <memory>
 #include <string>
@@ -26,6 +27,11 @@ public:
     void close();
     // Reads the cells again (after a run stored samples); quiet when nothing is open.
     void reload();
+    // Following: while a database is open, polls it (PRAGMA data_version, a read that takes no
+    // lock a writer waits for) and reloads when another process has committed, so a run of
+    // `hace run` or of another workbench shows up live. 0 stops following.
+    void setFollowInterval(int ms);
+    int followInterval() const { return follow_.interval(); }
 
     bool isOpen() const { return db_ != nullptr; }
     QString path() const { return path_; }
@@ -42,6 +48,10 @@ Q_SIGNALS:
     void changed();
 
 private:
+    void poll();
+
+    QTimer follow_;
+    std::int64_t seenVersion_ = 0;
     QString path_;
     std::unique_ptr<ResultsDb> db_;
     std::vector<CellSummary> cells_;

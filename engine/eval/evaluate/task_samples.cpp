@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/core/error.h"
+#include "engine/core/json_io.h"
 #include "engine/eval/tasks/chat_wrap.h"
 #include "engine/eval/tasks/haystack.h"
 #include "engine/eval/tasks/longbench_config.h"
@@ -26,8 +27,13 @@ std::string family_chat_template(const model::ModelConfig& model) {
         model.model_type.empty() ? model.family : model.model_type));
 }
 
-tasks::ChatWrap chat_for(const nlohmann::json& options, const model::ModelConfig& model) {
-    std::string id = options.value("chat", std::string("auto"));
+// The label of a request's options in error messages: "task niah: options.needle: ...".
+std::string options_path(const TaskRequest& r) {
+    return "task " + r.task + ": options";
+}
+
+tasks::ChatWrap chat_for(const TaskRequest& r, const model::ModelConfig& model) {
+    std::string id = json_string_or(r.options, "chat", "auto", options_path(r));
     if (id == "auto") id = family_chat_template(model);
     return id == "none" ? tasks::no_chat_wrap() : tasks::chat_wrap(id);
 }
@@ -48,7 +54,8 @@ std::vector<EvalSample> longbench(const TaskRequest& r, const tokenizer::Tokeniz
     const std::filesystem::path mini =
         dir / "minilongbench_examples" / ("MiniLongBench_" + r.task + ".json");
     if (r.options.contains("file")) {
-        const std::filesystem::path f = dir / r.options["file"].get<std::string>();
+        const std::filesystem::path f =
+            dir / json_string(r.options["file"], options_path(r) + ".file");
         samples = f.extension() == ".jsonl" ? tasks::load_longbench_jsonl(f, report).samples
                                             : tasks::import_minilongbench(f, report).samples;
     } else if (std::filesystem::exists(jsonl)) {
@@ -61,7 +68,7 @@ std::vector<EvalSample> longbench(const TaskRequest& r, const tokenizer::Tokeniz
         throw InputError(jsonl.string() + ": no such LongBench file (nor " + mini.string() + ")");
     }
     const auto config = tasks::LongBenchPromptConfig::from_dir(dir);
-    const auto wrap = chat_for(r.options, model);
+    const auto wrap = chat_for(r, model);
     const std::size_t max_length =
         r.context_length > 0 ? static_cast<std::size_t>(r.context_length)
                              : tasks::longbench_max_length(model.max_positions, model.family);
@@ -94,20 +101,18 @@ std::vector<EvalSample> niah(const TaskRequest& r, const tokenizer::Tokenizer& t
                              const model::ModelConfig& model) {
     const auto haystack = tasks::Haystack::from_folder(r.data);
     tasks::NiahOptions opts;
-    if (r.options.contains("needle")) opts.needle.needle = r.options["needle"].get<std::string>();
-    if (r.options.contains("question")) {
-        opts.needle.question = r.options["question"].get<std::string>();
-    }
-    if (r.options.contains("keywords")) {
-        opts.needle.retrieval_keywords = r.options["keywords"].get<std::string>();
-    }
+    const std::string where = options_path(r);
+    opts.needle.needle = json_string_or(r.options, "needle", opts.needle.needle, where);
+    opts.needle.question = json_string_or(r.options, "question", opts.needle.question, where);
+    opts.needle.retrieval_keywords =
+        json_string_or(r.options, "keywords", opts.needle.retrieval_keywords, where);
     std::vector<double> depths;
     if (r.options.contains("depths")) {
-        depths = r.options["depths"].get<std::vector<double>>();
+        depths = json_numbers(r.options["depths"], where + ".depths");
     } else {
         for (auto d : tasks::pyramidkv_depths()) depths.push_back(static_cast<double>(d));
     }
-    const std::string format_name = r.options.value("format", std::string("pyramidkv"));
+    const std::string format_name = json_string_or(r.options, "format", "pyramidkv", where);
     tasks::NiahFormat format;
     if (format_name == "pyramidkv") {
         format = tasks::pyramidkv_niah_format(opts.needle.question);
@@ -153,7 +158,7 @@ std::vector<EvalSample> needle_task(const TaskRequest& r) {
     const auto task = tasks::NeedleTask::open(r.data);
     std::vector<const tasks::NeedleCase*> cases;
     std::vector<int> lengths;
-    const bool distractors = r.options.value("distractors", false);
+    const bool distractors = json_bool_or(r.options, "distractors", false, options_path(r));
     for (const auto* list : {&task.eval_cases(), &task.distractor_eval_cases()}) {
         if (list == &task.distractor_eval_cases() && !distractors) break;
         for (const auto& c : *list) {

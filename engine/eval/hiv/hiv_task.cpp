@@ -27,15 +27,20 @@ std::vector<R2Record> read_r2_records(const std::filesystem::path& file) {
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        try {
-            const auto j = nlohmann::json::parse(line);
-            out.push_back({j.at("needle").get<std::string>(), j.at("real_needle").get<std::string>(),
-                           j.at("question").get<std::string>(), j.at("answer").get<std::string>()});
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError(file.string() + ":" + std::to_string(n) +
-                             ": needle record needs strings needle, real_needle, question, answer (" +
-                             e.what() + ")");
+        const std::string where = file.string() + ":" + std::to_string(n);
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded()) throw InputError(where + ": malformed JSON");
+        if (!j.is_object()) {
+            throw InputError(where +
+                             ": expected a JSON object with strings needle, real_needle, "
+                             "question, answer, got " +
+                             json_type_name(j));
         }
+        const auto field = [&](const char* key) {
+            if (!j.contains(key)) throw InputError(where + ": " + key + ": missing");
+            return json_string(j[key], where + ": " + key);
+        };
+        out.push_back({field("needle"), field("real_needle"), field("question"), field("answer")});
     }
     if (out.empty()) throw InputError(file.string() + ": no needle record");
     return out;

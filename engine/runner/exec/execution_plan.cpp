@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/core/error.h"
+#include "engine/core/json_io.h"
 #include "engine/eval/evaluate/task_samples.h"
 #include "engine/runner/canonical_json.h"
 #include "engine/runner/exec/method_config.h"
@@ -43,22 +44,30 @@ public:
         if (!info) return;  // validate() reports unknown tasks
         const fs::path* data = folder(info->data_key);
         if (!data) return;  // validate() reports a missing or absent folder
-        switch (info->kind) {
+        try {
+            task_files(t, *info, *data);
+        } catch (const InputError&) {
+            // An option of the wrong type, which validate() reports with the option's rule.
+        }
+    }
+
+private:
+    void task_files(const TaskEntry& t, const eval::TaskInfo& info, const fs::path& data) {
+        switch (info.kind) {
             case eval::TaskKind::LongBench:
-                longbench(t, *data);
+                longbench(t, data);
                 break;
             case eval::TaskKind::NeedleTask:
-                require(t, needle_task_file(*data));
+                require(t, needle_task_file(data));
                 break;
             case eval::TaskKind::Hiv:
-                hiv(t, *data);
+                hiv(t, data);
                 break;
             case eval::TaskKind::Niah:
                 break;
         }
     }
 
-private:
     const fs::path* folder(const std::string& key) const {
         const auto it = spec_.data.find(key);
         return it != spec_.data.end() && path_exists(it->second) ? &it->second : nullptr;
@@ -70,8 +79,8 @@ private:
     }
 
     void longbench(const TaskEntry& t, const fs::path& dir) {
-        if (t.options.contains("file") && t.options["file"].is_string()) {
-            require(t, dir / t.options["file"].get<std::string>());
+        if (t.options.contains("file")) {
+            require(t, dir / json_string(t.options["file"], t.where + ".options.file"));
             return;
         }
         const fs::path jsonl = dir / (t.id + ".jsonl");
@@ -83,7 +92,8 @@ private:
     }
 
     void hiv(const TaskEntry& t, const fs::path& needles) {
-        const std::string protocol = t.options.value("protocol", std::string("r2"));
+        const std::string protocol =
+            json_string_or(t.options, "protocol", "r2", t.where + ".options");
         if (protocol == "needle-model") {
             require(t, needle_task_file(needles));
             return;
@@ -171,8 +181,10 @@ void fold_hiv_cells(SweepPlan& plan) {
         c.head_scores.reset();
         c.samples = 1;
         // Rough: a trial costs about one sample of the cell's context; 50 trials when unset.
-        const double trials = c.task.options.value("max_trials", 0.0);
-        c.estimate.seconds = c.estimate.seconds_per_sample * (trials > 0 ? trials : 50.0);
+        const auto trials =
+            json_integer_or(c.task.options, "max_trials", 0, c.task.where + ".options");
+        c.estimate.seconds =
+            c.estimate.seconds_per_sample * (trials > 0 ? static_cast<double>(trials) : 50.0);
         c.estimate.seconds_per_sample = c.estimate.seconds;
         kept.push_back(std::move(c));
     }
@@ -212,8 +224,9 @@ fs::path needle_task_file(const fs::path& data) {
 eval::HivTaskOptions hiv_task_options(const TaskEntry& task,
                                       const std::map<std::string, fs::path>& data) {
     const json& o = task.options;
+    const std::string where = task.where + ".options";
     eval::HivTaskOptions opts;
-    opts.protocol = o.value("protocol", std::string("r2"));
+    opts.protocol = json_string_or(o, "protocol", "r2", where);
     const auto needles = data.find("hiv_needles");
     if (needles == data.end())
         throw InputError("task hiv reads data.hiv_needles, which is not set");
@@ -228,10 +241,10 @@ eval::HivTaskOptions hiv_task_options(const TaskEntry& task,
         }
         opts.haystack = haystack->second;
     }
-    opts.max_length = static_cast<std::int64_t>(o.value("max_length", 0.0));
-    opts.lengths = static_cast<std::int32_t>(o.value("lengths", double(opts.lengths)));
-    opts.max_trials = static_cast<std::int64_t>(o.value("max_trials", 0.0));
-    if (o.contains("depths")) opts.depths = o["depths"].get<std::vector<double>>();
+    opts.max_length = json_integer_or(o, "max_length", 0, where);
+    opts.lengths = static_cast<std::int32_t>(json_integer_or(o, "lengths", opts.lengths, where));
+    opts.max_trials = json_integer_or(o, "max_trials", 0, where);
+    if (o.contains("depths")) opts.depths = json_numbers(o["depths"], where + ".depths");
     return opts;
 }
 

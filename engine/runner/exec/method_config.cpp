@@ -3,15 +3,17 @@
 #include <cmath>
 
 #include "engine/core/error.h"
+#include "engine/core/json_io.h"
 
 namespace hace::runner {
 namespace {
 
 using nlohmann::json;
 
+// Parameters are checked against the method's defaults by validate(); these reads still refuse a
+// wrong type (a spec checked by engine_checks() before validate() has reported it).
 double number(const json& params, const char* key, double fallback) {
-    const auto it = params.find(key);
-    return it != params.end() && it->is_number() ? it->get<double>() : fallback;
+    return json_number_or(params, key, fallback, "params");
 }
 
 std::int64_t integer(const json& params, const char* key, std::int64_t fallback) {
@@ -24,8 +26,7 @@ std::int64_t integer(const json& params, const char* key, std::int64_t fallback)
 }
 
 bool flag(const json& params, const char* key, bool fallback) {
-    const auto it = params.find(key);
-    return it != params.end() && it->is_boolean() ? it->get<bool>() : fallback;
+    return json_bool_or(params, key, fallback, "params");
 }
 
 }  // namespace
@@ -79,7 +80,7 @@ kv::CompressionConfig compression_config_for(const MethodSetup& s, const model::
     cfg.method = s.method;
     const kv::MethodRow& row = kv::method_by_id(cfg.method);
     cfg.mode = s.mode.empty() ? "equal" : s.mode;
-    const std::string selector = p.value("selector", std::string());
+    const std::string selector = json_string_or(p, "selector", "", "params");
     if (!selector.empty()) {
         cfg.selector = kv::selector_by_name(selector);
     } else {

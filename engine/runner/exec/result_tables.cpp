@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "engine/core/json_io.h"
 #include "engine/runner/result_store_open.h"
 
 namespace hace::runner {
@@ -23,18 +24,33 @@ struct CellKey {
     json context = nullptr, retention = nullptr;
 };
 
-CellKey key_of(const std::string& config_text) {
+// A cell's key from its stored config. A member of the wrong type (a database edited by hand or
+// damaged in a way SQLite does not notice) is an InputError naming the file, the cell and the key;
+// an absent one (the HIV cell has no method) stays empty.
+CellKey key_of(const std::string& config_text, const std::filesystem::path& db,
+               const std::string& hash) {
     CellKey k;
     const json c = json::parse(config_text, nullptr, false);
     if (!c.is_object()) return k;
-    if (c.contains("model") && c["model"].is_object()) {
-        k.model = c["model"].value("name", std::string());
+    const std::string where = db.string() + ": cell " + hash + ": config";
+    const auto text = [&](const json& obj, const char* key, const std::string& path) {
+        const auto it = obj.find(key);
+        return it == obj.end() || it->is_null() ? std::string()
+                                                : json_string(*it, path + "." + key);
+    };
+    if (c.contains("model") && c["model"].is_object())
+        k.model = text(c["model"], "name", where + ".model");
+    k.method = text(c, "method", where);
+    k.mode = text(c, "mode", where);
+    if (c.contains("task") && c["task"].is_object())
+        k.task = text(c["task"], "id", where + ".task");
+    for (const auto& [key, out] :
+         {std::pair{"context_length", &k.context}, {"retention", &k.retention}}) {
+        const auto it = c.find(key);
+        if (it == c.end() || it->is_null()) continue;
+        (void)json_number(*it, where + "." + key);
+        *out = *it;
     }
-    if (c.contains("method") && c["method"].is_string()) k.method = c["method"].get<std::string>();
-    if (c.contains("mode") && c["mode"].is_string()) k.mode = c["mode"].get<std::string>();
-    if (c.contains("task") && c["task"].is_object()) k.task = c["task"].value("id", std::string());
-    if (c.contains("context_length")) k.context = c["context_length"];
-    if (c.contains("retention")) k.retention = c["retention"];
     return k;
 }
 
@@ -102,7 +118,7 @@ Table sample_table(const std::filesystem::path& db_path) {
     std::vector<Raw> raw;
     std::set<std::string> metric_names;
     while (s.step()) {
-        const CellKey k = key_of(s.column_text(1));
+        const CellKey k = key_of(s.column_text(1), db_path, s.column_text(0));
         const json extra = json::parse(s.column_text(18), nullptr, false);
         Raw r;
         r.fixed = {s.column_text(0),
@@ -186,9 +202,12 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
     while (c.step()) {
         CellSummary cell;
         cell.hash = c.column_text(0);
-        const CellKey k = key_of(c.column_text(1));
+        const CellKey k = key_of(c.column_text(1), db_path, cell.hash);
         cell.model = k.model;
-        if (k.context.is_number()) cell.context_length = k.context.get<std::int64_t>();
+        if (k.context.is_number()) {
+            cell.context_length = json_integer(
+                k.context, db_path.string() + ": cell " + cell.hash + ": config.context_length");
+        }
         cell.method = k.method;
         cell.mode = k.mode;
         if (k.retention.is_number()) cell.retention = k.retention.get<double>();

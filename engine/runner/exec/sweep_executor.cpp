@@ -12,6 +12,7 @@
 #include "engine/core/error.h"
 #include "engine/eval/hiv/hiv_task.h"
 #include "engine/model/model.h"
+#include "engine/runner/db_lock.h"
 #include "engine/runner/exec/engine_context.h"
 #include "engine/runner/exec/method_config.h"
 #include "engine/runner/exec/ordered_writer.h"
@@ -82,6 +83,9 @@ public:
             return finish();
         }
         if (opt_.threads > 0) model::set_compute_threads(opt_.threads);
+        // Before SQLite opens the file: a second run on this database is refused here, not
+        // left waiting for the first one's write transaction (db_lock.h).
+        lock_.emplace(DbWriterLock::acquire(db_));
         store_.emplace(ResultStore::open(db_, opt_.store));
         load_states();
         register_run();
@@ -607,6 +611,7 @@ private:
     const RunOptions& opt_;
     Clock::time_point start_;
     SweepPlan plan_;
+    std::optional<DbWriterLock> lock_;  // declared before the store: released after it closes
     std::optional<ResultStore> store_;
     std::vector<CellState> states_;
     std::vector<Group> groups_;

@@ -395,6 +395,18 @@ TEST(BpeErrors, BadFilesNameFileAndKey) {
     doc["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "\\w+"}}}};
     write_file(json_dir / "tokenizer.json", doc.dump());
     expect_input_error([&] { load_tokenizer(json_dir); }, {"tokenizer.json", "regex", "\\w+"});
+    // A Split whose behavior is not a string: named, not a JSON type_error (issue 17).
+    doc["pre_tokenizer"] = {
+        {"type", "Sequence"},
+        {"pretokenizers",
+         {{{"type", "Split"},
+           {"pattern", {{"Regex", std::string(split_pattern_regex(SplitPattern::qwen2))}}},
+           {"behavior", 5}},
+          {{"type", "ByteLevel"}, {"use_regex", false}, {"add_prefix_space", false}}}}};
+    write_file(json_dir / "tokenizer.json", doc.dump());
+    expect_input_error(
+        [&] { load_tokenizer(json_dir); },
+        {"tokenizer.json", "pre_tokenizer.behavior", "expected a string, got integer"});
     doc["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}};
     doc["normalizer"] = {{"type", "NFKC"}};
     write_file(json_dir / "tokenizer.json", doc.dump());

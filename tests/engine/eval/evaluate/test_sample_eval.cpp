@@ -1,6 +1,8 @@
 // One sample through the engine: needle-task samples rebuilt from needle_task.json, scored with
 // the needle rule, consistency against the full cache, per-layer statistics; NIAH and LongBench
 // sample building on real data.
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "engine/core/error.h"
@@ -9,6 +11,7 @@
 #include "engine/eval/hiv/hiv_task.h"
 #include "engine/kv/head_scores.h"
 #include "engine/tokenizer/sentencepiece_tokenizer.h"
+#include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
 
 namespace hace::eval {
@@ -154,6 +157,52 @@ TEST(HivTask, R2TrialsLocateTheRealNeedleInsideTheNeedle) {
     }
     o.max_trials = 5;
     EXPECT_EQ(build_hiv_trials(o, *tok, mc).size(), 5u);
+}
+
+// Task options of the wrong type reach the builders only past validation (a designer spec, a
+// caller of the library): each is an InputError naming the option, not nlohmann's type_error.
+TEST(TaskSamples, OptionsOfTheWrongTypeAreNamed) {
+    REQUIRE_NEEDLE_MODEL();
+    const Needle f;
+    TaskRequest niah{"niah", 600, 1, test::shared_data() / "haystack/paul_graham"};
+    niah.options = {{"needle", 5}};
+    test::expect_input_error([&] { build_task_samples(niah, *f.tok, f.model->config()); },
+                             {"task niah: options.needle: expected a string, got integer"});
+    niah.options = {{"depths", {50, "deep"}}};
+    test::expect_input_error([&] { build_task_samples(niah, *f.tok, f.model->config()); },
+                             {"task niah: options.depths[1]: expected a number, got string"});
+    TaskRequest needle{"needle", 512, 1, f.dir / "needle_task.json"};
+    needle.options = {{"distractors", "yes"}};
+    test::expect_input_error(
+        [&] { build_task_samples(needle, *f.tok, f.model->config()); },
+        {"task needle: options.distractors: expected true or false, got string"});
+}
+
+// HeadKV's R2 needle records: a line of the wrong shape names the file, the line and the field.
+TEST(HivTask, R2RecordsOfTheWrongShapeAreNamed) {
+    std::string why;
+    if (!tokenizer::sentencepiece_available(&why)) GTEST_SKIP() << why;
+    HACE_REQUIRE_PATH(test::shared_data() / "tokenizers/llama2");
+    const auto tok = tokenizer::load_tokenizer(test::shared_data() / "tokenizers/llama2");
+    model::ModelConfig mc;
+    mc.max_positions = 4096;
+    const auto dir = test::temp_dir("hiv-r2-bad");
+    HivTaskOptions o;
+    o.needles = dir / "needles.jsonl";
+    o.haystack = test::shared_data() / "haystack/paul_graham";
+    const std::string good = R"("real_needle": "b", "question": "q?", "answer": "c")";
+    for (const auto& [line, expected] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"needle": 5, )" + good + "}",
+              "needles.jsonl:2: needle: expected a string, got integer"},
+             {R"({"needle": "a", "real_needle": null, "question": "q?", "answer": "c"})",
+              "needles.jsonl:2: real_needle: expected a string, got null"},
+             {R"({"needle": "a", "question": "q?", "answer": "c"})",
+              "needles.jsonl:2: real_needle: missing"},
+             {R"(["a", "b"])", "needles.jsonl:2: expected a JSON object"},
+             {R"({"needle": )", "needles.jsonl:2: malformed JSON"}}) {
+        std::ofstream(o.needles) << R"({"needle": "a", )" << good << "}\n" << line << "\n";
+        test::expect_input_error([&] { build_hiv_trials(o, *tok, mc); }, {expected});
+    }
 }
 
 // Every method of the registry on one sample of each task kind (the needle model's task, NIAH,

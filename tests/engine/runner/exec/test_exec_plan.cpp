@@ -176,6 +176,51 @@ TEST(PlanSweep, ChecksMethodConfigsAgainstEachModel) {
                                    {"methods[1]", "needle-llama-1m", "kivi-group 5"});
 }
 
+// Issue 17: an HIV protocol that is not a string ended in nlohmann's type_error (an internal
+// error, exit 1) because the data checks read it before the spec's problems were reported.
+TEST(PlanSweep, AnHivProtocolOfAnyOtherTypeIsAProblemWithItsPath) {
+    for (const json& bad :
+         {json(3), json(nullptr), json::array({"r2"}), json({{"name", "needle-model"}})}) {
+        json j = needle_sweep({"full"}, {}, 1);
+        j["tasks"] = {"needle", {{"id", "hiv"}, {"options", {{"protocol", bad}}}}};
+        hace::test::expect_input_error(
+            [&] { plan_sweep(parse_spec(j), engine_validation_context()); },
+            {"test.json",
+             "tasks[1].options: protocol must be one of \"r2\", \"needle-model\", got " +
+                 bad.dump()});
+    }
+}
+
+TEST(PlanSweep, AMethodParameterOfTheWrongTypeIsAProblemNotACrash) {
+    json j = needle_sweep({{{"id", "snapkv"}, {"params", {{"selector", 7}}}}}, {0.1}, 1);
+    hace::test::expect_input_error([&] { plan_sweep(parse_spec(j), engine_validation_context()); },
+                                   {"methods[0].params.selector: expected a string, got integer",
+                                    "params.selector: expected a string, got integer"});
+}
+
+TEST(HivTaskOptions, ReadEveryOptionThroughTheTypedReaders) {
+    const std::map<std::string, std::filesystem::path> data = {
+        {"hiv_needles", needle_task_data()}, {"haystack", paul_graham_haystack()}};
+    TaskEntry t;
+    t.where = "tasks[2]";
+    t.id = "hiv";
+    t.options = {{"protocol", "needle-model"}, {"max_trials", 4.0}, {"depths", {10, 90}}};
+    const auto opts = hiv_task_options(t, data);
+    EXPECT_EQ(opts.protocol, "needle-model");
+    EXPECT_EQ(opts.max_trials, 4);
+    EXPECT_EQ(opts.depths, (std::vector<double>{10, 90}));
+    t.options = {{"protocol", 5}};
+    hace::test::expect_input_error([&] { hiv_task_options(t, data); },
+                                   {"tasks[2].options.protocol: expected a string, got integer"});
+    t.options = {{"max_trials", "many"}};
+    hace::test::expect_input_error(
+        [&] { hiv_task_options(t, data); },
+        {"tasks[2].options.max_trials: expected an integer, got string"});
+    t.options = {{"depths", {10, "middle"}}};
+    hace::test::expect_input_error([&] { hiv_task_options(t, data); },
+                                   {"tasks[2].options.depths[1]: expected a number, got string"});
+}
+
 TEST(PlanSweep, FoldsTheHivTaskIntoOneCellPerModel) {
     json j = needle_sweep({"full", "snapkv"}, {0.1, 0.3}, 2);
     j["context_lengths"] = {256, 512};

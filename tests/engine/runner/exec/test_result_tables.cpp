@@ -2,6 +2,8 @@
 // written through the results store with hand-chosen scores, so every number has a known answer.
 #include <sys/stat.h>
 #include <fstream>
+#include <functional>
+#include <tuple>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include "engine/runner/exec/latex_tables.h"
 #include "engine/runner/exec/result_tables.h"
 #include "engine/runner/exec/slurm_export.h"
+#include "engine/runner/exec/summary_table.h"
 #include "engine/runner/result_store.h"
 #include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
@@ -147,6 +150,75 @@ TEST(ResultTables, PerCellMeansAndFailedCells) {
     EXPECT_THAT(csv[10], HasSubstr(",cake,cake,equal,0.3,needle,failed,out of memory,2,0,"));
 }
 
+// `hace export --format summary` (the quickstart's last words): every cell of the fixture with its
+// hand-known mean score and sample count, the failed cell marked, columns aligned.
+TEST(SummaryText, MethodByRetentionByTaskWithSampleCounts) {
+    const fs::path db = write_results("tables-summary");
+    const std::string text = summary_text(cell_summaries(db), "score", "results.sqlite");
+    EXPECT_EQ(text,
+              "results.sqlite: 10 cells, 12 samples; each entry: mean score [samples]\n"
+              "\n"
+              "model tiny, context 256 tokens\n"
+              "  method      retention  needle\n"
+              "  full        -          90.0 [2]\n"
+              "  hace        0.1        50.0 [2]\n"
+              "  hace        0.3        90.0 [2]\n"
+              "  hace-layer  0.1        30.0 [1]\n"
+              "  hace-layer  0.3        80.0 [1]\n"
+              "  hace-head   0.1        50.0 [1]\n"
+              "  hace-head   0.3        85.0 [1]\n"
+              "  SnapKV_w8   0.1        20.0 [1]\n"
+              "  SnapKV_w8   0.3        88.0 [1]\n"
+              "  cake        0.3        failed\n");
+    // Another metric: em is score / 100, so 0.9 shows as 0.9 with one decimal.
+    EXPECT_THAT(summary_text(cell_summaries(db), "em", "r"),
+                HasSubstr("  full        -          0.9 [2]\n"));
+}
+
+TEST(SummaryText, OneBlockPerModelAndContextOneColumnPerTask) {
+    const auto cell = [](std::string model, std::optional<std::int64_t> ctx, std::string method,
+                         std::string mode, std::optional<double> r, std::string task,
+                         std::optional<double> score, std::int64_t n) {
+        CellSummary c;
+        c.model = std::move(model);
+        c.context_length = ctx;
+        c.method = method;
+        c.method_name = method;
+        c.mode = std::move(mode);
+        c.retention = r;
+        c.task = std::move(task);
+        c.status = "done";
+        c.samples = n;
+        if (score) c.metric_means["score"] = *score;
+        return c;
+    };
+    const std::vector<CellSummary> cells = {
+        cell("m", 512, "full", "", std::nullopt, "needle", 100.0, 5),
+        cell("m", 512, "full", "", std::nullopt, "niah", 40.0, 5),
+        cell("m", 512, "snapkv", "faithful", 0.05, "needle", 60.0, 5),
+        cell("m", 512, "snapkv", "faithful", 0.05, "niah", 12.5, 4),
+        cell("m", 1024, "full", "", std::nullopt, "needle", 80.0, 5),
+        cell("m", std::nullopt, "", "", std::nullopt, "hiv", std::nullopt, 1)};
+    EXPECT_EQ(summary_text(cells, "score", "q.sqlite"),
+              "q.sqlite: 6 cells, 25 samples; each entry: mean score [samples]\n"
+              "\n"
+              "model m, context 512 tokens\n"
+              "  method             retention  needle     niah\n"
+              "  full               -          100.0 [5]  40.0 [5]\n"
+              "  snapkv (faithful)  0.05       60.0 [5]   12.5 [4]\n"
+              "\n"
+              "model m, context 1024 tokens\n"
+              "  method  retention  needle\n"
+              "  full    -          80.0 [5]\n"
+              "\n"
+              "model m, no context axis\n"
+              "  method  retention  hiv\n"
+              "  hiv     -          - [1]\n");
+    EXPECT_EQ(summary_text({}, "score", "e.sqlite"),
+              "e.sqlite: 0 cells, 0 samples; each entry: mean score [samples]\n"
+              "(no cells stored yet)\n");
+}
+
 TEST(LatexTables, AblationComparesHaceWithItsAblations) {
     const auto cells = cell_summaries(write_results("tables-ablation"));
     const std::string tex = latex_ablation(cells, {"score", 10.0, "HACE ablation"});
@@ -191,6 +263,34 @@ TEST(ResultTables, RefusesAFileThatIsNotAResultsDatabase) {
     hace::test::expect_input_error([&] { sample_table(f); }, {"notes.sqlite", "SQLite"});
     hace::test::expect_input_error([&] { cell_summaries(f.parent_path() / "absent.sqlite"); },
                                    {"absent.sqlite", "no such file"});
+}
+
+// A stored cell config whose members have the wrong type (a database written by something else):
+// an InputError naming the file, the cell and the key, not nlohmann's type_error (issue 17).
+TEST(ResultTables, RefusesACellConfigMemberOfTheWrongType) {
+    for (const auto& [key, bad, expected] :
+         {std::tuple{"model", json{{"name", 5}},
+                     "config.model.name: expected a string, got integer"},
+          std::tuple{"method", json(true), "config.method: expected a string, got boolean"},
+          std::tuple{"task", json{{"id", json::array()}},
+                     "config.task.id: expected a string, got array"},
+          std::tuple{"retention", json("half"),
+                     "config.retention: expected a number, got string"}}) {
+        const fs::path db = hace::test::temp_dir("tables-types") / "results.sqlite";
+        ResultStore store = ResultStore::open(db);
+        const auto sweep = store.register_sweep("types", {{"name", "types"}});
+        json config = config_of({"snapkv", 0.1, {}, "snapkv"});
+        config[key] = bad;
+        const auto hashes = store.add_cells(sweep, {{config, 1}});
+        for (const auto& read : std::vector<std::function<void()>>{[&] { cell_summaries(db); },
+                                                                   [&] { sample_table(db); }}) {
+            SampleResult r;
+            r.cell_hash = hashes[0];
+            r.metrics = {{"score", 1.0}};
+            if (store.done_samples(hashes[0]).empty()) store.write_sample(r);
+            hace::test::expect_input_error(read, {"results.sqlite", "cell " + hashes[0], expected});
+        }
+    }
 }
 
 std::string read_text(const fs::path& p) {
