@@ -12,6 +12,7 @@
 #include "engine/eval/tasks/longbench_sample.h"
 #include "engine/eval/tasks/minilongbench_import.h"
 #include "engine/model/model_config.h"
+#include "engine/runner/result_store.h"
 #include "engine/runner/sweep_spec.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/support/expect_input_error.h"
@@ -85,6 +86,20 @@ TEST(FuzzRegression, ScoreJsonlLineWithANumberBeyondDoubleIsNotValidJson) {
             command.run(args);
         },
         {"s.jsonl:1", "not valid JSON"});
+}
+
+// fuzz_results_db: a header whose schema format number (bytes 44..47) SQLite does not know made
+// SQLite answer "unsupported file format" (SQLITE_ERROR), which escaped as an internal error.
+TEST(FuzzRegression, ResultsDatabaseWithAnUnknownSchemaFormatIsDamaged) {
+    const auto db = test::temp_dir("fuzz_results_db") / "r.sqlite";
+    { runner::ResultStore::open(db); }
+    {
+        std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(44);
+        f.write("{{{{", 4);
+    }
+    expect_input_error([&] { runner::ResultStore::open(db); },
+                       {"r.sqlite", "damaged or not a SQLite database", "unsupported file format"});
 }
 
 }  // namespace
