@@ -36,10 +36,10 @@ while read -r target; do
   seeds=()
   [ -d "$SEEDS/${target#fuzz_}" ] && seeds=("$SEEDS/${target#fuzz_}")
   log="$FUZZ_BUILD_DIR/fuzz-artifacts/$target.log"
-  # -max_len 64 KiB: the trimmed seeds are a few KiB; -timeout 10 s per input (a slow input is
-  # a bug too); -rss_limit_mb bounds a single input's memory.
+  # -max_len 128 KiB: the trimmed seeds are a few KiB (the seed database ~80 KiB); -timeout 10 s
+  # per input (a slow input is a bug too); -rss_limit_mb bounds a single input's memory.
   if "$FUZZ_BUILD_DIR/tests/fuzz/$target" "$corpus" "${seeds[@]}" \
-      -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+      -max_total_time="$SECONDS_EACH" -max_len=131072 -timeout=10 -rss_limit_mb=4096 \
       -artifact_prefix="$FUZZ_BUILD_DIR/fuzz-artifacts/$target-" -print_final_stats=1 \
       >"$log" 2>&1; then
     runs="$(grep -m1 '^stat::number_of_executed_units' "$log" | awk '{print $2}')"
