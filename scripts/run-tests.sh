@@ -4,6 +4,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/install-deps.sh"
 export BUILD_DIR="${BUILD_DIR:-$ROOT/build-tests}"
+# Cache keys relative to the checkout: a fresh clone in another folder still hits ccache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
 # CUDA kernels are compiled wherever nvcc exists (their GPU tests skip without a device).
 CUDA_FLAGS=()
 NVCC="$(command -v nvcc || true)"
@@ -15,5 +17,9 @@ else
   echo "run-tests: no nvcc found, CUDA kernels not compiled"
 fi
 "$ROOT/scripts/build.sh" -DHACE_BUILD_TESTS=ON -DHACE_FATAL_WARNINGS=ON "${CUDA_FLAGS[@]}"
-cd "$BUILD_DIR"
-ctest -j"$(nproc)" --output-on-failure --timeout 600
+(cd "$BUILD_DIR" && ctest -j"$(nproc)" --output-on-failure --timeout 600)
+# Then, alone: ASan+UBSan tests, 15 s per fuzz target, TSan on the threaded parts (README).
+# HACE_SANITIZER_STAGES=0 skips them for a quick local run; CI always runs them.
+if [ "${HACE_SANITIZER_STAGES:-1}" != 0 ]; then
+  "$ROOT/scripts/sanitizer-tests.sh"
+fi

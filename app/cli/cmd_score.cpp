@@ -35,7 +35,7 @@ Sample parse_line(const std::string& where, const std::string& text) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {  // out_of_range too: 1e999 overflows a double
         throw InputError(where + ": not valid JSON");
     }
     if (!j.is_object()) throw InputError(where + ": expected a JSON object");

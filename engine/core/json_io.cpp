@@ -16,7 +16,8 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
     buf << in.rdbuf();
     try {
         return nlohmann::json::parse(buf.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // Not only parse_error: a number beyond double's range (1e999) is an out_of_range.
         throw_input(path.string(), std::string("malformed JSON (") + e.what() + ")");
     }
 }

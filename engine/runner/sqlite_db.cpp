@@ -34,7 +34,10 @@ namespace {
     if (primary == SQLITE_CANTOPEN) {
         throw_input(file, "cannot open the database while " + action + " (" + detail + ")");
     }
-    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+    // A header whose schema format number SQLite does not know (damaged, or not ours) comes as a
+    // plain SQLITE_ERROR with this message.
+    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT ||
+        (primary == SQLITE_ERROR && detail == "unsupported file format")) {
         throw_input(file, "damaged or not a SQLite database (" + detail + "); refusing to use it");
     }
     throw std::runtime_error(file + ": SQLite error while " + action + ": " + detail);

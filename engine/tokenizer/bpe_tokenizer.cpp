@@ -262,7 +262,10 @@ BpeTokenizer::BpeTokenizer(BpeModel model)
     if (merge_by_token_rank_) return;
     merges_.reserve(model.merges.size());
     for (std::size_t rank = 0; rank < model.merges.size(); ++rank) {
-        const auto& [left, right] = model.merges[rank];
+        // Named members, not a structured binding: clang 14 (the sanitizer builds) cannot
+        // capture bindings in a lambda.
+        const std::string& left = model.merges[rank].first;
+        const std::string& right = model.merges[rank].second;
         const auto id_of = [&](const std::string& piece) {
             const auto it = vocab_.find(piece);
             if (it == vocab_.end()) {

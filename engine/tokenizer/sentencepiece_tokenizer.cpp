@@ -12,6 +12,9 @@
 #ifndef HACE_WITH_SPM
 #define HACE_WITH_SPM 0
 #endif
+#ifndef HACE_SPM_LINKED
+#define HACE_SPM_LINKED 0
+#endif
 #ifndef HACE_SPM_MODULE_BUILD_PATH
 #define HACE_SPM_MODULE_BUILD_PATH ""
 #endif
@@ -24,7 +27,6 @@ namespace {
 // Must match kAbiVersion in spm_module.cpp: a stale module from an older build is refused
 // instead of being called with the wrong signatures.
 constexpr int kSpmAbiVersion = 1;
-constexpr const char* kModuleName = "libhace_spm.so";
 constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";  // U+2581
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -67,6 +69,9 @@ bool bind(void* library, const char* name, Fn& fn, std::string& missing) {
     return true;
 }
 
+#if !HACE_SPM_LINKED
+constexpr const char* kModuleName = "libhace_spm.so";
+
 std::vector<fs::path> module_candidates(bool& from_env) {
     const char* env = std::getenv("HACE_SPM_MODULE");
     from_env = env != nullptr && *env != '\0';
@@ -82,12 +87,21 @@ std::vector<fs::path> module_candidates(bool& from_env) {
     return out;
 }
 
+#endif
+
 ModuleState open_module() {
     ModuleState state;
     if (!HACE_WITH_SPM) {
         state.error = "sentencepiece support was built out (HACE_WITH_SPM=OFF)";
         return state;
     }
+#if HACE_SPM_LINKED
+    // The fuzz target links spm_module.cpp into its own executable (no LibTorch there, so no
+    // protobuf clash) and binds to the process's symbols: the sanitizer runtimes it runs under
+    // refuse RTLD_DEEPBIND.
+    void* library = ::dlopen(nullptr, RTLD_NOW);
+    const std::string where = "the executable (HACE_SPM_LINKED)";
+#else
     bool from_env = false;
     const auto candidates = module_candidates(from_env);
     std::optional<fs::path> found;
@@ -108,13 +122,15 @@ ModuleState open_module() {
     // LOCAL keeps sentencepiece's protobuf out of the global scope; DEEPBIND makes the library
     // bind to its own copy even though LibTorch's libprotobuf is already loaded. The handle is
     // never closed: unloading protobuf's static state is not worth the risk.
+    const std::string where = found->string();
     void* library = ::dlopen(found->c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (library == nullptr) {
         const char* why = ::dlerror();
-        state.error = "cannot load sentencepiece module " + found->string() + ": " +
+        state.error = "cannot load sentencepiece module " + where + ": " +
                       (why ? why : "unknown dlopen error");
         return state;
     }
+#endif
     SpmApi& a = state.api;
     std::string missing;
     auto b = [&](const char* name, auto& fn) { return bind(library, name, fn, missing); };
@@ -128,9 +144,9 @@ ModuleState open_module() {
                        b("hace_spm_is_unknown", a.is_unknown) && b("hace_spm_encode", a.encode) &&
                        b("hace_spm_decode", a.decode);
     if (!bound) {
-        state.error = "sentencepiece module " + found->string() + " lacks " + missing;
+        state.error = "sentencepiece module " + where + " lacks " + missing;
     } else if (a.abi_version() != kSpmAbiVersion) {
-        state.error = "sentencepiece module " + found->string() + " has ABI version " +
+        state.error = "sentencepiece module " + where + " has ABI version " +
                       std::to_string(a.abi_version()) + ", expected " +
                       std::to_string(kSpmAbiVersion) + " (stale build?)";
     } else {

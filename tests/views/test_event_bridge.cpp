@@ -27,6 +27,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Under ThreadSanitizer (scripts/sanitizer-tests.sh) every memory access is instrumented and the
+// flood test checks the threading only: its latency bounds hold for normal builds.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HACE_TEST_UNDER_TSAN 1
+#endif
+#endif
+#ifdef HACE_TEST_UNDER_TSAN
+constexpr bool kCheckLatency = false;
+#else
+constexpr bool kCheckLatency = true;
+#endif
+
 // Runs the event loop until `done` or `ms` pass.
 template <class F>
 bool waitFor(F done, int ms = 5000) {
@@ -189,10 +202,12 @@ TEST(EventBridge, EventLoopStaysResponsiveWhileAWorkerFloodsIt) {
         "batches; %lld events posted\n",
         p99(lateMs), lateMs.size(), p99(deliveryMs), deliveryMs.size(),
         static_cast<long long>(posted));
-    EXPECT_LT(p99(lateMs), 50.0) << "ticks " << lateMs.size() << ", events " << posted;
-    // A batch waits at most one interval (40 ms) plus the event loop's lateness.
-    EXPECT_LT(p99(deliveryMs), 40.0 + 50.0);
-    EXPECT_GT(posted, 1000);
+    if (kCheckLatency) {
+        EXPECT_LT(p99(lateMs), 50.0) << "ticks " << lateMs.size() << ", events " << posted;
+        // A batch waits at most one interval (40 ms) plus the event loop's lateness.
+        EXPECT_LT(p99(deliveryMs), 40.0 + 50.0);
+        EXPECT_GT(posted, 1000);
+    }
     // Repaints follow batches, not events.
     EXPECT_LE(monitor.heatmapView()->paintCount(), monitor.batchesSeen() + 2);
 }

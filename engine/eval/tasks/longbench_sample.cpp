@@ -47,7 +47,7 @@ Sample parse_record(std::string_view line) {
     json obj;
     try {
         obj = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // out_of_range too: 1e999 overflows a double
         throw RecordError{std::string("malformed JSON (") + e.what() + ")"};
     }
     if (!obj.is_object()) throw RecordError{"expected a JSON object, got " + json_type_name(obj)};

@@ -142,7 +142,7 @@ MiniLongBenchFile import_minilongbench(const std::filesystem::path& path,
     ordered_json root;
     try {
         root = ordered_json::parse(buf.str());
-    } catch (const ordered_json::parse_error& e) {
+    } catch (const ordered_json::exception& e) {  // out_of_range too: 1e999 overflows a double
         throw_input(path.string(), std::string("malformed JSON (") + e.what() + ")");
     }
     if (!root.is_object()) {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The sanitizer stages of CI (run by run-tests.sh after the GCC build and its tests):
+#   1. ASan + UBSan: one clang build (build-asan, no GUI) of the engine, the CLI, every engine and
+#      CLI test and the libFuzzer targets; the whole CTest suite runs in it.
+#   2. The fuzz targets for FUZZ_SECONDS each (default 15), from that same build (scripts/fuzz.sh).
+#   3. TSan: only what is needed (build-tsan): the sweep executor, event bridge and workbench
+#      tests, each run in full.
+# Each stage runs alone (nothing else in parallel: the sanitizers multiply memory and time).
+# Reports from uninstrumented third-party code are suppressed by tests/sanitizers/*.supp, one
+# commented entry per cause; the project's own code is never suppressed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SUPP="$ROOT/tests/sanitizers"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
+export OMP_NUM_THREADS=1
+JOBS="${JOBS:-$(nproc)}"
+stage() { echo "sanitizers: $* ($(date -u +%H:%M:%S))"; }
+
+stage "ASan+UBSan build"
+BUILD_DIR="$ROOT/build-asan" "$ROOT/scripts/build-sanitized.sh" asan
+stage "ASan+UBSan tests"
+(
+  cd "$ROOT/build-asan"
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp" \
+  LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0" \
+    ctest -j"$JOBS" --output-on-failure --timeout 1200
+)
+
+stage "fuzzing, ${FUZZ_SECONDS:-15} s per target"
+FUZZ_BUILD_DIR="$ROOT/build-asan" \
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp" \
+  "$ROOT/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"
+
+TSAN_TESTS=(test_sweep_executor test_event_bridge test_workbench)
+stage "TSan build (${TSAN_TESTS[*]})"
+BUILD_DIR="$ROOT/build-tsan" "$ROOT/scripts/build-sanitized.sh" tsan "${TSAN_TESTS[@]}"
+stage "TSan tests"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp"
+export QT_QPA_PLATFORM=offscreen
+export HACE_SHARED_DATA="${HACE_SHARED_DATA:-$ROOT/../shared/data}"
+for t in "${TSAN_TESTS[@]}"; do
+  bin="$(find "$ROOT/build-tsan/tests" -type f -name "$t" -perm -u+x | head -1)"
+  stage "TSan: $t"
+  "$bin" --gtest_brief=1
+done
+stage "all sanitizer stages clean"

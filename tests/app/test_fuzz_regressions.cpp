@@ -1,0 +1,106 @@
+// Inputs the fuzz targets (tests/fuzz) found to crash a reader, each kept as a regression test:
+// the reader must refuse them with an InputError naming the file (exit 2 in the CLI), never let
+// another exception through (the CLI's "internal error", exit 1).
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "app/cli/args.h"
+#include "app/cli/command.h"
+#include "engine/eval/tasks/longbench_sample.h"
+#include "engine/eval/tasks/minilongbench_import.h"
+#include "engine/model/model_config.h"
+#include "engine/runner/result_store.h"
+#include "engine/runner/sweep_spec.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "tests/support/expect_input_error.h"
+#include "tests/support/test_data.h"
+
+namespace hace {
+namespace {
+
+namespace fs = std::filesystem;
+using test::expect_input_error;
+
+fs::path write(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+// nlohmann::json reports a number beyond double's range as out_of_range (406), not parse_error:
+// the readers that caught parse_error alone let it escape.
+constexpr const char* kOverflow = "1e999";
+
+TEST(FuzzRegression, ConfigJsonWithANumberBeyondDoubleIsMalformed) {
+    const auto dir = test::temp_dir("fuzz_config");
+    write(dir / "config.json", std::string(R"({"hidden_size": )") + kOverflow + "}");
+    expect_input_error([&] { model::load_model_config(dir); },
+                       {"config.json", "malformed JSON", "number overflow"});
+}
+
+TEST(FuzzRegression, TokenizerJsonWithANumberBeyondDoubleIsMalformed) {
+    const auto dir = test::temp_dir("fuzz_tokenizer_json");
+    write(dir / "tokenizer.json", std::string(R"({"model": {"dropout": )") + kOverflow + "}}");
+    expect_input_error([&] { tokenizer::load_tokenizer(dir); },
+                       {"tokenizer.json", "malformed JSON"});
+}
+
+TEST(FuzzRegression, SweepSpecWithANumberBeyondDoubleIsMalformed) {
+    const auto file = write(test::temp_dir("fuzz_sweep") / "sweep.json",
+                            std::string(R"({"name": "s", "retentions": [)") + kOverflow + "]}");
+    expect_input_error([&] { runner::load_sweep_spec(file); }, {"sweep.json", "malformed JSON"});
+}
+
+TEST(FuzzRegression, LongBenchLineWithANumberBeyondDoubleIsReportedAndSkipped) {
+    const std::string good =
+        R"({"input": "q", "context": "c", "answers": ["a"], "length": 3, "dataset": "d", )"
+        R"("language": "en", "all_classes": null, "_id": "x"})";
+    const auto file = write(test::temp_dir("fuzz_longbench") / "t.jsonl",
+                            good + "\n" + R"({"length": )" + kOverflow + "}\n" + good + "\n");
+    const auto loaded = tasks::load_longbench_jsonl(file);
+    EXPECT_EQ(loaded.samples.size(), 2u);
+    ASSERT_EQ(loaded.problems.size(), 1u);
+    EXPECT_EQ(loaded.problems[0].line, 2u);
+    EXPECT_NE(loaded.problems[0].problem.find("malformed JSON"), std::string::npos);
+}
+
+TEST(FuzzRegression, MiniLongBenchFileWithANumberBeyondDoubleIsMalformed) {
+    const auto file = write(test::temp_dir("fuzz_minilongbench") / "MiniLongBench_qasper.json",
+                            std::string(R"({"0": {"time": )") + kOverflow + "}}");
+    expect_input_error([&] { tasks::import_minilongbench(file); },
+                       {"MiniLongBench_qasper.json", "malformed JSON"});
+}
+
+TEST(FuzzRegression, ScoreJsonlLineWithANumberBeyondDoubleIsNotValidJson) {
+    const auto file =
+        write(test::temp_dir("fuzz_score") / "s.jsonl",
+              std::string(R"({"prediction": "a", "answers": ["a"], "x": )") + kOverflow + "}\n");
+    const cli::Command command = cli::score_command();
+    expect_input_error(
+        [&] {
+            const cli::Args args(command.name, command.flags,
+                                 {"--metric", "qa_f1", "--jsonl", file.string()});
+            command.run(args);
+        },
+        {"s.jsonl:1", "not valid JSON"});
+}
+
+// fuzz_results_db: a header whose schema format number (bytes 44..47) SQLite does not know made
+// SQLite answer "unsupported file format" (SQLITE_ERROR), which escaped as an internal error.
+TEST(FuzzRegression, ResultsDatabaseWithAnUnknownSchemaFormatIsDamaged) {
+    const auto db = test::temp_dir("fuzz_results_db") / "r.sqlite";
+    { runner::ResultStore::open(db); }
+    {
+        std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(44);
+        f.write("{{{{", 4);
+    }
+    expect_input_error([&] { runner::ResultStore::open(db); },
+                       {"r.sqlite", "damaged or not a SQLite database", "unsupported file format"});
+}
+
+}  // namespace
+}  // namespace hace
