@@ -207,7 +207,7 @@ std::string latex_ablation(const std::vector<CellSummary>& cells, const LatexOpt
         candidates.push_back(std::move(line));
     }
     const stats::TableWins wins = stats::significant_wins(candidates, o.alpha, o.seed);
-    std::string s = begin_table(o, std::string(head.size() - 5, 'l') + "lrrrrrr");
+    std::string s = begin_table(o, std::string(head.size() - 7, 'l') + "lrrrrrr");
     s += row_text(head);
     s += "\\midrule\n";
     std::size_t index = 0;
