@@ -253,6 +253,21 @@
         <source>Copy table</source>
         <translation>Copy table</translation>
     </message>
+    <message numerus="yes">
+        <source>Each cell: mean %1 half of its 95% confidence interval, n = samples. Bold: better than every other method at that ratio on the same samples, significant at level %2 (paired sign-flip test, Holm-adjusted over %n comparison(s)).</source>
+        <translation>
+            <numerusform>Each cell: mean %1 half of its 95% confidence interval, n = samples. Bold: better than every other method at that ratio on the same samples, significant at level %2 (paired sign-flip test, Holm-adjusted over %n comparison).</numerusform>
+            <numerusform>Each cell: mean %1 half of its 95% confidence interval, n = samples. Bold: better than every other method at that ratio on the same samples, significant at level %2 (paired sign-flip test, Holm-adjusted over %n comparisons).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>95% confidence interval: [%1, %2]</source>
+        <translation>95% confidence interval: [%1, %2]</translation>
+    </message>
+    <message>
+        <source>Level:</source>
+        <translation>Level:</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::CellTableModel</name>
@@ -307,6 +322,24 @@
     <message>
         <source>ms / sample</source>
         <translation>ms / sample</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wilson score interval over %n sample(s) (0/1 metric)</source>
+        <translation>
+            <numerusform>Wilson score interval over %n sample (0/1 metric)</numerusform>
+            <numerusform>Wilson score interval over %n samples (0/1 metric)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Percentile bootstrap over %n sample(s), 10000 resamples</source>
+        <translation>
+            <numerusform>Percentile bootstrap over %n sample, 10000 resamples</numerusform>
+            <numerusform>Percentile bootstrap over %n samples, 10000 resamples</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>95% CI</source>
+        <translation>95% CI</translation>
     </message>
 </context>
 <context>
@@ -366,6 +399,22 @@
         <source>Choose a cell with per-head statistics.</source>
         <translation>Choose a cell with per-head statistics.</translation>
     </message>
+    <message>
+        <source>95% CI of the difference</source>
+        <translation>95% CI of the difference</translation>
+    </message>
+    <message>
+        <source>p (Holm)</source>
+        <translation>p (Holm)</translation>
+    </message>
+    <message>
+        <source>Common samples</source>
+        <translation>Common samples</translation>
+    </message>
+    <message>
+        <source>Differences over the samples both cells hold (paired by sample id); p: two-sided sign-flip permutation test, Holm-adjusted over the listed metrics. A value is bold only when its lead is significant at 0.05.</source>
+        <translation>Differences over the samples both cells hold (paired by sample id); p: two-sided sign-flip permutation test, Holm-adjusted over the listed metrics. A value is bold only when its lead is significant at 0.05.</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::CurveRenderer</name>
@@ -384,6 +433,10 @@
     <message>
         <source>No results with a retention ratio</source>
         <translation>No results with a retention ratio</translation>
+    </message>
+    <message>
+        <source>Error bars: 95% confidence interval</source>
+        <translation>Error bars: 95% confidence interval</translation>
     </message>
 </context>
 <context>

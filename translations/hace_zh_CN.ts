@@ -252,6 +252,20 @@
         <source>Copy table</source>
         <translation>复制表格</translation>
     </message>
+    <message numerus="yes">
+        <source>Each cell: mean %1 half of its 95% confidence interval, n = samples. Bold: better than every other method at that ratio on the same samples, significant at level %2 (paired sign-flip test, Holm-adjusted over %n comparison(s)).</source>
+        <translation>
+            <numerusform>每格：均值 %1 95% 置信区间的半宽，n 为样本数。粗体：在该保留比例下、相同样本上优于其他所有方法，且在显著性水平 %2 下显著（配对符号翻转检验，经 Holm 校正，共 %n 次比较）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>95% confidence interval: [%1, %2]</source>
+        <translation>95% 置信区间：[%1, %2]</translation>
+    </message>
+    <message>
+        <source>Level:</source>
+        <translation>显著性水平：</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::CellTableModel</name>
@@ -306,6 +320,22 @@
     <message>
         <source>ms / sample</source>
         <translation>毫秒 / 样本</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wilson score interval over %n sample(s) (0/1 metric)</source>
+        <translation>
+            <numerusform>基于 %n 个样本的 Wilson 得分区间（0/1 指标）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Percentile bootstrap over %n sample(s), 10000 resamples</source>
+        <translation>
+            <numerusform>基于 %n 个样本的百分位 bootstrap 区间（10000 次重抽样）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>95% CI</source>
+        <translation>95% 置信区间</translation>
     </message>
 </context>
 <context>
@@ -365,6 +395,22 @@
         <source>Choose a cell with per-head statistics.</source>
         <translation>请选择一个带有逐头统计的单元。</translation>
     </message>
+    <message>
+        <source>95% CI of the difference</source>
+        <translation>差值的 95% 置信区间</translation>
+    </message>
+    <message>
+        <source>p (Holm)</source>
+        <translation>p 值（Holm 校正）</translation>
+    </message>
+    <message>
+        <source>Common samples</source>
+        <translation>共同样本数</translation>
+    </message>
+    <message>
+        <source>Differences over the samples both cells hold (paired by sample id); p: two-sided sign-flip permutation test, Holm-adjusted over the listed metrics. A value is bold only when its lead is significant at 0.05.</source>
+        <translation>差值基于两个单元共有的样本（按样本 ID 配对）计算；p：双侧符号翻转置换检验，对所列指标做 Holm 校正。仅当领先在 0.05 水平下显著时，数值才以粗体显示。</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::CurveRenderer</name>
@@ -383,6 +429,10 @@
     <message>
         <source>No results with a retention ratio</source>
         <translation>没有带保留率的结果</translation>
+    </message>
+    <message>
+        <source>Error bars: 95% confidence interval</source>
+        <translation>误差线：95% 置信区间</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,8 @@
 // hace export --db FILE --format csv|json|latex|summary [--per sample|cell]
-// [--table cells|ablation|cliff] [--metric NAME] [--tolerance PCT] [--caption TEXT] [--out FILE]:
-// stored results as tables (result_tables.h, latex_tables.h) or as a text summary to read
-// (summary_table.h). Without --out the table goes to stdout.
+// [--table cells|ablation|cliff] [--metric NAME] [--tolerance PCT] [--caption TEXT]
+// [--ci pm|interval|none] [--alpha A] [--out FILE]: stored results as tables (result_tables.h,
+// latex_tables.h) or as a text summary to read (summary_table.h). Without --out the table goes to
+// stdout.
 #include <cstdio>
 #include <fstream>
 
@@ -21,6 +22,18 @@ std::string latex(const Args& args, const std::filesystem::path& db) {
     o.tolerance = args.number_or("tolerance", o.tolerance);
     if (!(o.tolerance >= 0)) throw InputError("--tolerance must be >= 0 (percent)");
     o.caption = args.get_or("caption", "");
+    const std::string ci = args.get_or("ci", "pm");
+    if (ci == "pm") {
+        o.ci = runner::CiStyle::PlusMinus;
+    } else if (ci == "interval") {
+        o.ci = runner::CiStyle::Interval;
+    } else if (ci == "none") {
+        o.ci = runner::CiStyle::None;
+    } else {
+        throw InputError("--ci: expected pm, interval or none, got \"" + ci + "\"");
+    }
+    o.alpha = args.number_or("alpha", o.alpha);
+    if (!(o.alpha > 0 && o.alpha < 1)) throw InputError("--alpha must lie in (0, 1)");
     const std::string table = args.get_or("table", "cells");
     const auto cells = runner::cell_summaries(db);
     if (table == "cells") return runner::latex_cells(cells, o);
@@ -40,8 +53,10 @@ int run_export(const Args& args) {
     if (per != "sample" && per != "cell") {
         throw InputError("--per: expected sample or cell, got \"" + per + "\"");
     }
-    if (args.has("table") && format != "latex") {
-        throw InputError("--table applies to --format latex");
+    for (const char* flag : {"table", "ci", "alpha"}) {
+        if (args.has(flag) && format != "latex") {
+            throw InputError(std::string("--") + flag + " applies to --format latex");
+        }
     }
     std::string text;
     if (format == "latex") {
@@ -78,7 +93,7 @@ Command export_command() {
     return {"export",
             "--db FILE --format csv|json|latex|summary [--per sample|cell] "
             "[--table cells|ablation|cliff] [--metric NAME] [--tolerance PCT] [--caption TEXT] "
-            "[--out FILE]",
+            "[--ci pm|interval|none] [--alpha A] [--out FILE]",
             "export stored results as CSV, JSON or LaTeX (booktabs) tables, or a text summary",
             {{"db", true, "results database"},
              {"format", true,
@@ -91,6 +106,12 @@ Command export_command() {
               "metric of the LaTeX tables and the summary (default score: primary metric x 100)"},
              {"tolerance", true, "cliff: percent of the full-cache value (default 10)"},
              {"caption", true, "LaTeX caption"},
+             {"ci", true,
+              "LaTeX: 95% interval as mean +- half-width (pm, default), mean [low, high] "
+              "(interval) or none"},
+             {"alpha", true,
+              "ablation: a win is bold only when significant at this level, Holm-adjusted "
+              "(default 0.05)"},
              {"out", true, "write to this file instead of stdout"}},
             &run_export};
 }

@@ -31,6 +31,7 @@ Command plot_command();  // built only with HACE_BUILD_GUI (needs QtGui)
 Command hiv_command();
 Command run_command();
 Command export_command();
+Command compare_command();
 Command merge_command();
 Command slurm_command();
 

@@ -16,6 +16,7 @@ const std::vector<Command>& commands() {
         hiv_command(),
         run_command(),
         export_command(),
+        compare_command(),
         merge_command(),
         slurm_command(),
     };

@@ -36,7 +36,9 @@ struct Outcome {
     json json_out() const { return json::parse(out); }
 };
 
-std::string quote(const std::string& s) { return hace::test::shell_quote(s); }
+std::string quote(const std::string& s) {
+    return hace::test::shell_quote(s);
+}
 
 // Runs a shell command line; stdout captured, stderr through a file.
 Outcome run_shell(const std::string& cmd_line) {
@@ -419,6 +421,7 @@ TEST_F(RunCli, ExportsCsvJsonAndLatex) {
     const Outcome cells = run_hace({"export", "--db", db, "--format", "csv", "--per", "cell"});
     ASSERT_EQ(cells.code, 0) << cells.err;
     EXPECT_EQ(lines_of(cells.out).size(), 8u);
+    EXPECT_THAT(lines_of(cells.out)[0], HasSubstr(",score,score_ci_low,score_ci_high,score_n"));
     const fs::path out = *dir_ / "export.json";
     const Outcome js = run_hace({"export", "--db", db, "--format", "json", "--out", out.string()});
     ASSERT_EQ(js.code, 0) << js.err;
@@ -442,6 +445,38 @@ TEST_F(RunCli, ExportsCsvJsonAndLatex) {
     const Outcome bad_db = run_hace({"export", "--db", sweep_->string(), "--format", "csv"});
     EXPECT_EQ(bad_db.code, 2);
     EXPECT_THAT(bad_db.err, HasSubstr("sweep.json"));
+}
+
+// `hace compare` on the real run: SnapKV against CAKE at both ratios on the same 4 samples.
+TEST_F(RunCli, CompareTwoMethodsOfTheRun) {
+    const Outcome r = run_hace({"compare", "--db", reference_->string(), "--a", "snapkv", "--b",
+                                "cake", "--effect", "10", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json j = r.json_out();
+    ASSERT_EQ(j["cells"].size(), 2u);
+    std::vector<double> p;
+    for (const auto& c : j["cells"]) {
+        EXPECT_EQ(c["n"], 4);
+        EXPECT_EQ(c["p_method"], "exact");
+        EXPECT_EQ(c["flips"], 16);
+        // With 4 samples the smallest possible two-sided p is 2/16.
+        EXPECT_GE(c["p"].get<double>(), 0.125);
+        EXPECT_LE(c["p"].get<double>(), 1.0);
+        EXPECT_GE(c["p_holm"].get<double>(), c["p"].get<double>());
+        EXPECT_NEAR(c["mean_difference"].get<double>(),
+                    c["mean_a"].get<double>() - c["mean_b"].get<double>(), 1e-9);
+        EXPECT_LE(c["ci_low"].get<double>(), c["mean_difference"].get<double>() + 1e-9);
+        EXPECT_GE(c["ci_high"].get<double>(), c["mean_difference"].get<double>() - 1e-9);
+        EXPECT_EQ(c["significant"], false);
+        p.push_back(c["p"].get<double>());
+    }
+    // Holm over two: the smaller p doubled (capped at 1).
+    const std::size_t lo = p[0] <= p[1] ? 0 : 1;
+    EXPECT_DOUBLE_EQ(j["cells"][lo]["p_holm"].get<double>(), std::min(1.0, 2 * p[lo]));
+    const Outcome unknown = run_hace(
+        {"compare", "--db", reference_->string(), "--a", "snapkv", "--b", "h2o", "--json"});
+    EXPECT_EQ(unknown.code, 2);
+    EXPECT_THAT(unknown.err, HasSubstr("no cell of method \"h2o\""));
 }
 
 TEST_F(RunCli, MergeSkipsDuplicates) {

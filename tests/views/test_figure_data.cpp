@@ -98,6 +98,22 @@ TEST_F(FigureData, CurvesAverageSamplesAndFindEachCliff) {
     EXPECT_EQ(pyr.mode, "faithful");
     EXPECT_DOUBLE_EQ(pyr.points[0].score, 25.0);
     EXPECT_EQ(pyr.cliffKind, CliffKind::AboveRange);
+    // Intervals from the engine's bootstrap over the samples: 20 and 30 give means 20, 25 or 30
+    // (chances 1/4, 1/2, 1/4), so the 95% interval is [20, 30]; 40 and 40 give [40, 40].
+    ASSERT_TRUE(pyr.points[0].ciLow && pyr.points[0].ciHigh);
+    EXPECT_DOUBLE_EQ(*pyr.points[0].ciLow, 20.0);
+    EXPECT_DOUBLE_EQ(*pyr.points[0].ciHigh, 30.0);
+    EXPECT_DOUBLE_EQ(*pyr.points[1].ciLow, 40.0);
+    EXPECT_EQ(pyr.points[0].observations.size(), 2u);
+    const auto cells = db.cells();
+    for (const auto& c : cells) {
+        if (c.method != "pyramidkv" || c.retention != 0.1) continue;
+        const auto ci = c.interval("score");
+        ASSERT_TRUE(ci);
+        EXPECT_EQ(ci->n, 2);
+        EXPECT_DOUBLE_EQ(ci->ci.low, 20.0);
+        EXPECT_DOUBLE_EQ(ci->ci.high, 30.0);
+    }
 
     // A 20% tolerance (within >= 40) moves SnapKV's cliff to 10% and HACE's below the range.
     sel.tolerancePercent = 20.0;

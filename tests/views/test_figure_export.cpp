@@ -16,6 +16,7 @@
 #include "views/common/colour_scale.h"
 #include "views/data/figure_builders.h"
 #include "views/plot/cliff_renderer.h"
+#include "views/plot/curve_renderer.h"
 #include "views/plot/figure_export.h"
 #include "views/plot/needle_renderer.h"
 
@@ -113,6 +114,54 @@ TEST_F(FigureFiles, CurveMarksEachCliffOnItsCurve) {
     EXPECT_NEAR(r.x.map(0.1) - r.x.map(0.05), r.x.map(0.2) - r.x.map(0.1), 1e-9);
     // Higher scores are drawn higher.
     EXPECT_LT(r.y.map(50.0), r.y.map(25.0));
+}
+
+// Two identical series measured at 5%, 10% and 30% (30% is no 1-2-5 tick): every measured
+// ratio gets its labelled tick, the coinciding points are spread sideways so both stay visible,
+// and each point's interval becomes an error bar.
+TEST(CurveRenderer, LabelsEveryMeasuredRetentionAndSpreadsCoincidingSeries) {
+    CurveData d;
+    for (const char* method : {"snapkv", "cake"}) {
+        CurveSeries s;
+        s.method = method;
+        s.mode = "equal";
+        for (const double r : {0.05, 0.1, 0.3}) {
+            CurvePoint pt;
+            pt.retention = r;
+            pt.score = 40.0 + 20.0 * r;
+            pt.samples = 5;
+            pt.ciLow = pt.score - 5.0;
+            pt.ciHigh = pt.score + 5.0;
+            s.points.push_back(pt);
+        }
+        d.series.push_back(s);
+    }
+    QImage image(700, 500, QImage::Format_ARGB32_Premultiplied);
+    QPainter p(&image);
+    const PlotStyle style = PlotStyle::forDevice(image);
+    const auto r = CurveRenderer::render(p, QRectF(0, 0, 700, 500), d, style);
+    ASSERT_EQ(r.xTicks.labels.size(), 3u);
+    EXPECT_EQ(r.xTicks.labels[0], QStringLiteral("5%"));
+    EXPECT_EQ(r.xTicks.labels[1], QStringLiteral("10%"));
+    EXPECT_EQ(r.xTicks.labels[2], QStringLiteral("30%"));
+    // The largest ratio is inside the frame, not on its edge.
+    EXPECT_LT(r.x.map(0.3), r.plot.right() - style.px(4));
+    ASSERT_EQ(r.series.size(), 2u);
+    for (std::size_t j = 0; j < 3; ++j) {
+        const QPointF a = r.series[0].points[j], b = r.series[1].points[j];
+        EXPECT_DOUBLE_EQ(a.y(), b.y());
+        EXPECT_NEAR(b.x() - a.x(), style.px(3.5), 1e-9);  // spread around the true x
+        EXPECT_NEAR((a.x() + b.x()) / 2, r.x.map(d.series[0].points[j].retention), 1e-9);
+        ASSERT_EQ(r.series[0].errorBars.size(), 3u);
+        const auto& [lo, hi] = r.series[0].errorBars[j];
+        EXPECT_NEAR(lo.y(), r.y.map(*d.series[0].points[j].ciLow), 1e-9);
+        EXPECT_NEAR(hi.y(), r.y.map(*d.series[0].points[j].ciHigh), 1e-9);
+        EXPECT_DOUBLE_EQ(lo.x(), a.x());
+    }
+    // Series apart from each other are not moved.
+    d.series[1].points[0].score = 10.0;
+    const auto moved = CurveRenderer::render(p, QRectF(0, 0, 700, 500), d, style);
+    EXPECT_NEAR(moved.series[1].points[0].x(), moved.x.map(0.05), 1e-9);
 }
 
 TEST_F(FigureFiles, CliffBarsPutTheLowestCliffFirst) {

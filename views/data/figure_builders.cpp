@@ -81,8 +81,12 @@ CurveData buildCurves(const std::vector<CellSummary>& cells, const FigureSelecti
     // Series keyed by (method, mode) in first-seen order; several parameter sets of one method
     // are averaged per retention (the designer's labels are not part of the results).
     std::vector<std::pair<std::string, std::string>> order;
-    std::map<std::pair<std::string, std::string>, std::map<double, std::pair<double, std::int64_t>>>
-        acc;
+    struct Acc {
+        double sum = 0.0;
+        std::int64_t n = 0;
+        stats::CellObservations observations;  // every merged cell's samples
+    };
+    std::map<std::pair<std::string, std::string>, std::map<double, Acc>> acc;
     double fullSum = 0.0;
     std::int64_t fullN = 0;
     for (const auto& c : cells) {
@@ -97,16 +101,28 @@ CurveData buildCurves(const std::vector<CellSummary>& cells, const FigureSelecti
         const auto key = std::make_pair(c.method, c.mode);
         if (!acc.count(key)) order.push_back(key);
         auto& slot = acc[key][*c.retention];
-        slot.first += v * static_cast<double>(c.samplesDone);
-        slot.second += c.samplesDone;
+        slot.sum += v * static_cast<double>(c.samplesDone);
+        slot.n += c.samplesDone;
+        for (const auto& [name, obs] : c.observations) {
+            auto& into = slot.observations[name];
+            into.insert(into.end(), obs.begin(), obs.end());
+        }
     }
     if (fullN > 0) data.fullScore = fullSum / static_cast<double>(fullN);
     for (const auto& key : order) {
         CurveSeries series;
         series.method = key.first;
         series.mode = key.second;
-        for (const auto& [r, sum] : acc[key]) {
-            series.points.push_back({r, sum.first / static_cast<double>(sum.second), sum.second});
+        for (auto& [r, a] : acc[key]) {
+            CurvePoint point{r, a.sum / static_cast<double>(a.n), a.n, {}, {}, {}};
+            // The interval comes from the engine's statistics over the merged samples.
+            if (const auto ci = stats::metric_interval(sel.metric, a.observations)) {
+                point.ciLow = ci->ci.low;
+                point.ciHigh = ci->ci.high;
+            }
+            const auto obs = a.observations.find(sel.metric);
+            if (obs != a.observations.end()) point.observations = std::move(obs->second);
+            series.points.push_back(std::move(point));
         }
         if (data.fullScore) {
             std::vector<metrics::RetentionPoint> pts;

@@ -67,6 +67,14 @@ std::optional<double> CellSummary::metric(const std::string& name) const {
     return it->second;
 }
 
+std::optional<stats::MetricInterval> CellSummary::interval(const std::string& name) const {
+    const auto it = intervalCache_.find(name);
+    if (it != intervalCache_.end()) return it->second;
+    auto value = stats::metric_interval(name, observations);
+    intervalCache_.emplace(name, value);
+    return value;
+}
+
 struct ResultsDb::Impl {
     Db db;
 };
@@ -122,6 +130,19 @@ std::vector<CellSummary> ResultsDb::cells() const {
     while (m.step()) {
         const auto it = byHash.find(m.column_text(0));
         if (it != byHash.end()) it->second->meanMetrics[m.column_text(1)] = m.column_double(2);
+    }
+    // Each sample's values, identified by sample id (the index when the id is empty).
+    auto v = db.prepare(
+        "SELECT s.cell_hash, s.sample_id, s.sample_index, m.name, m.value FROM metrics m "
+        "JOIN samples s ON m.sample_row = s.id WHERE m.value IS NOT NULL "
+        "ORDER BY s.cell_hash, s.sample_index",
+        what);
+    while (v.step()) {
+        const auto it = byHash.find(v.column_text(0));
+        if (it == byHash.end()) continue;
+        std::string id = v.column_text(1);
+        if (id.empty()) id = std::string("#").append(std::to_string(v.column_int(2)));
+        it->second->observations[v.column_text(3)].push_back({std::move(id), v.column_double(4)});
     }
     const auto key = [](const CellSummary& c) {
         // Full cache (no retention) sorts after every ratio.

@@ -1,5 +1,6 @@
 // Read-only queries over a results database (schema: engine/runner/result_schema.h) for the
-// results browser, the figures and `hace plot`: cells with their mean metrics,
+// results browser, the figures and `hace plot`: cells with their mean metrics, each sample's
+// metric values (by sample id, for intervals and paired tests from engine/eval/stats),
 // the samples of a cell, and per-head statistics as layer x head grids. Plain C++ (no Qt), so
 // the CLI and tests use it as they are. The file is opened read-only through the engine's
 // verified opener: a file that is not a HACE results database is refused with an InputError.
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "engine/eval/stats/cell_statistics.h"
 
 namespace hace::views {
 
@@ -35,9 +38,15 @@ struct CellSummary {
     std::map<std::string, double> meanMetrics;  // NaN values (stored as NULL) are skipped
     std::optional<double> meanRetentionRealised;
     std::optional<double> meanTotalMs;
+    stats::CellObservations observations;  // metric -> (sample id, value); NaN values skipped
 
     // The metric's mean, or nullopt when no sample has it.
     std::optional<double> metric(const std::string& name) const;
+    // The metric's 95% interval (stats::metric_interval, default seed), computed once per metric.
+    std::optional<stats::MetricInterval> interval(const std::string& name) const;
+
+private:
+    mutable std::map<std::string, std::optional<stats::MetricInterval>> intervalCache_;
 };
 
 struct SampleSummary {

@@ -3,11 +3,62 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "views/common/colour_scale.h"
 #include "views/common/method_labels.h"
 
 namespace hace::views {
+namespace {
+
+// Ticks at exactly the measured retentions, so every point has its label.
+Ticks measuredTicks(const std::set<double>& retentions) {
+    Ticks t;
+    for (const double r : retentions) {
+        t.values.push_back(r);
+        t.labels.push_back(percentLabel(r));
+    }
+    return t;
+}
+
+// Sideways offsets (pixels) per series and point: at one retention, points closer than `near`
+// vertically form a cluster, spread `step` apart around their common x in series order.
+std::vector<std::vector<double>> spreadOffsets(const CurveData& data, const ValueScale& y,
+                                               double near, double step) {
+    std::vector<std::vector<double>> dx(data.series.size());
+    std::map<double, std::vector<std::pair<double, std::size_t>>> at;  // retention -> (y, series)
+    for (std::size_t i = 0; i < data.series.size(); ++i) {
+        dx[i].assign(data.series[i].points.size(), 0.0);
+        for (const auto& pt : data.series[i].points)
+            at[pt.retention].emplace_back(y.map(pt.score), i);
+    }
+    for (auto& [r, list] : at) {
+        std::sort(list.begin(), list.end());
+        for (std::size_t a = 0; a < list.size();) {
+            std::size_t b = a + 1;
+            while (b < list.size() && list[b].first - list[b - 1].first < near) ++b;
+            if (b - a > 1) {
+                std::vector<std::size_t> members;
+                for (std::size_t k = a; k < b; ++k) members.push_back(list[k].second);
+                std::sort(members.begin(), members.end());
+                const double mid = static_cast<double>(members.size() - 1) / 2.0;
+                for (std::size_t k = 0; k < members.size(); ++k) {
+                    const auto& pts = data.series[members[k]].points;
+                    for (std::size_t j = 0; j < pts.size(); ++j) {
+                        if (pts[j].retention == r) {
+                            dx[members[k]][j] = (static_cast<double>(k) - mid) * step;
+                        }
+                    }
+                }
+            }
+            a = b;
+        }
+    }
+    return dx;
+}
+
+}  // namespace
 
 QString CurveRenderer::title(const CurveData& data) {
     return tr("%1 vs. KV retention").arg(Labels::metric(data.metric));
@@ -20,12 +71,16 @@ CurveRenderer::Result CurveRenderer::render(QPainter& p, const QRectF& area, con
 
     double rLo = std::numeric_limits<double>::infinity(), rHi = 0.0;
     double yLo = 0.0, yHi = 0.0;
+    std::set<double> measured;
+    bool intervals = false;
     for (const auto& series : data.series) {
         for (const auto& pt : series.points) {
+            measured.insert(pt.retention);
             rLo = std::min(rLo, pt.retention);
             rHi = std::max(rHi, pt.retention);
-            yHi = std::max(yHi, pt.score);
-            yLo = std::min(yLo, pt.score);
+            yHi = std::max({yHi, pt.score, pt.ciHigh.value_or(pt.score)});
+            yLo = std::min({yLo, pt.score, pt.ciLow.value_or(pt.score)});
+            intervals = intervals || (pt.ciLow && pt.ciHigh);
         }
     }
     if (data.fullScore) yHi = std::max(yHi, *data.fullScore);
@@ -43,14 +98,16 @@ CurveRenderer::Result CurveRenderer::render(QPainter& p, const QRectF& area, con
         const double lo = rLo == rHi ? rLo / 2 : rLo / 1.3;
         const double hi = rLo == rHi ? rHi * 2 : rHi * 1.3;
         x.scale = ValueScale(lo, hi, true);
-        x.ticks = logTicks(lo, hi, percentLabel);
+        x.ticks = measured.empty() ? logTicks(lo, hi, percentLabel) : measuredTicks(measured);
     } else {
-        double lo = 0.0, hi = rHi;
-        x.ticks = linearTicks(lo, hi, 6);
-        for (std::size_t i = 0; i < x.ticks.values.size(); ++i)
-            x.ticks.labels[i] = percentLabel(x.ticks.values[i]);
-        x.scale = ValueScale(lo, hi, false);
+        // From 0, with room after the largest ratio so its point does not sit on the frame.
+        const double hi = rHi * 1.08;
+        x.ticks = measuredTicks(measured);
+        x.ticks.values.insert(x.ticks.values.begin(), 0.0);
+        x.ticks.labels.insert(x.ticks.labels.begin(), percentLabel(0.0));
+        x.scale = ValueScale(0.0, hi, false);
     }
+    result.xTicks = x.ticks;
     y.ticks = linearTicks(yLo, yHi, 6);
     y.scale = ValueScale(yLo, yHi, false);
 
@@ -66,6 +123,10 @@ CurveRenderer::Result CurveRenderer::render(QPainter& p, const QRectF& area, con
             {Labels::method("full"), fullColour, Qt::DashLine, std::nullopt, true, false});
         legend.push_back({tr("Cliff (within %1% of full)").arg(numberLabel(data.tolerancePercent)),
                           QColor(0x20, 0x20, 0x20), Qt::SolidLine, std::nullopt, false, true});
+    }
+    if (intervals) {
+        legend.push_back({tr("Error bars: 95% confidence interval"), QColor(0x20, 0x20, 0x20),
+                          Qt::SolidLine, std::nullopt, false, false});
     }
     const double left = leftAxisWidth(p, s, y);
     const double bottom = bottomAxisHeight(p, s, x);
@@ -94,12 +155,26 @@ CurveRenderer::Result CurveRenderer::render(QPainter& p, const QRectF& area, con
         p.setPen(pen);
         p.drawLine(QPointF(plot.left(), yFull), QPointF(plot.right(), yFull));
     }
+    const auto offsets = spreadOffsets(data, y.scale, s.px(4), s.px(3.5));
     for (std::size_t i = 0; i < data.series.size(); ++i) {
         const auto& series = data.series[i];
         const int k = static_cast<int>(i);
-        SeriesGeometry geo{series.method, series.mode, {}, std::nullopt};
-        for (const auto& pt : series.points) {
-            geo.points.emplace_back(x.scale.map(pt.retention), y.scale.map(pt.score));
+        SeriesGeometry geo{series.method, series.mode, {}, std::nullopt, {}};
+        for (std::size_t j = 0; j < series.points.size(); ++j) {
+            const auto& pt = series.points[j];
+            const double px = x.scale.map(pt.retention) + offsets[i][j];
+            geo.points.emplace_back(px, y.scale.map(pt.score));
+            if (pt.ciLow && pt.ciHigh) {
+                geo.errorBars.emplace_back(QPointF(px, y.scale.map(*pt.ciLow)),
+                                           QPointF(px, y.scale.map(*pt.ciHigh)));
+            }
+        }
+        p.setPen(QPen(seriesColour(k), s.px(0.8)));
+        for (const auto& [lo, hi] : geo.errorBars) {
+            const double cap = s.px(2.0);
+            p.drawLine(lo, hi);
+            p.drawLine(QPointF(lo.x() - cap, lo.y()), QPointF(lo.x() + cap, lo.y()));
+            p.drawLine(QPointF(hi.x() - cap, hi.y()), QPointF(hi.x() + cap, hi.y()));
         }
         QPen pen(seriesColour(k), s.px(1.2));
         pen.setStyle(seriesDash(k));
@@ -114,7 +189,7 @@ CurveRenderer::Result CurveRenderer::render(QPainter& p, const QRectF& area, con
                 std::find_if(series.points.begin(), series.points.end(),
                              [&](const CurvePoint& c) { return c.retention == series.cliff; });
             if (it != series.points.end()) {
-                const QPointF c(x.scale.map(it->retention), y.scale.map(it->score));
+                const QPointF c = geo.points[static_cast<std::size_t>(it - series.points.begin())];
                 geo.cliff = c;
                 p.setPen(QPen(seriesColour(k), s.px(0.9)));
                 p.setBrush(Qt::NoBrush);

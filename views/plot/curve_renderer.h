@@ -1,6 +1,10 @@
 // Retention-performance curves: one line per method (score over the kept fraction of the
 // cache, log scale), the full-cache score as a dashed line with its tolerance band, and each
-// method's performance cliff (hace::metrics::find_cliff) ringed on its curve.
+// method's performance cliff (hace::metrics::find_cliff) ringed on its curve. Each point with an
+// interval (CurvePoint::ciLow/ciHigh, computed by the engine) gets a 95% error bar. The x axis is
+// labelled at every measured retention. Points of different series that would be drawn on top of
+// each other (same retention, less than a marker apart) are spread sideways by a few pixels in
+// series order, so every series stays visible; each series also has its own marker and dash.
 #pragma once
 
 #include <optional>
@@ -28,12 +32,14 @@ public:
     using Parameters = CurveParameters;
     struct SeriesGeometry {
         std::string method, mode;
-        std::vector<QPointF> points;
-        std::optional<QPointF> cliff;  // where the ring is drawn
+        std::vector<QPointF> points;                         // markers, after any sideways spread
+        std::optional<QPointF> cliff;                        // where the ring is drawn
+        std::vector<std::pair<QPointF, QPointF>> errorBars;  // (low end, high end)
     };
     struct Result {
         QRectF plot;
         ValueScale x, y;
+        Ticks xTicks;
         std::vector<SeriesGeometry> series;
     };
 

@@ -11,6 +11,8 @@
 
 #include <QString>
 
+#include "engine/eval/stats/cell_statistics.h"
+
 namespace hace::views {
 
 // A layer x head grid of one statistic (kept entries, budget, importance, ...).
@@ -28,6 +30,10 @@ struct CurvePoint {
     double retention = 0.0;  // kept fraction, (0, 1]
     double score = 0.0;
     std::int64_t samples = 0;
+    // The score's 95% interval (engine/eval/stats) when built from stored samples.
+    std::optional<double> ciLow, ciHigh;
+    // The samples' values by sample id, for paired tests between methods (ablation table).
+    std::vector<stats::Observation> observations;
 };
 
 // Where a method's curve leaves the tolerance band below the full-cache score

@@ -32,11 +32,17 @@ AblationView::AblationView(ResultsSource* source, QWidget* parent)
     task_ = new QComboBox(this);
     context_ = new QComboBox(this);
     metric_ = new QComboBox(this);
+    level_ = new QComboBox(this);
+    for (const double a : {0.1, 0.05, 0.01}) level_->addItem(QString::number(a), a);
+    level_->setCurrentIndex(1);
     modelLabel_ = new QLabel(this);
     taskLabel_ = new QLabel(this);
     contextLabel_ = new QLabel(this);
     metricLabel_ = new QLabel(this);
+    levelLabel_ = new QLabel(this);
     message_ = new QLabel(this);
+    note_ = new QLabel(this);
+    note_->setWordWrap(true);
     copy_ = new QPushButton(this);
     table_ = new QTableWidget(this);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -45,7 +51,8 @@ AblationView::AblationView(ResultsSource* source, QWidget* parent)
     for (auto [label, box] : {std::pair<QLabel*, QComboBox*>{modelLabel_, model_},
                               {taskLabel_, task_},
                               {contextLabel_, context_},
-                              {metricLabel_, metric_}}) {
+                              {metricLabel_, metric_},
+                              {levelLabel_, level_}}) {
         bar->addWidget(label);
         bar->addWidget(box, 1);
         connect(box, &QComboBox::currentIndexChanged, this, &AblationView::rebuild);
@@ -60,6 +67,7 @@ AblationView::AblationView(ResultsSource* source, QWidget* parent)
     layout->addLayout(bar);
     layout->addWidget(message_);
     layout->addWidget(table_, 1);
+    layout->addWidget(note_);
     connect(copy_, &QPushButton::clicked, this,
             [this] { QApplication::clipboard()->setText(tabSeparated()); });
     connect(source_, &ResultsSource::changed, this, &AblationView::refill);
@@ -98,6 +106,7 @@ void AblationView::rebuild() {
     table_->clear();
     table_->setRowCount(0);
     table_->setColumnCount(0);
+    note_->clear();
     if (!source_->isOpen() || model_->count() == 0) return;
     FigureSelection sel;
     sel.model = model_->currentData().toString().toStdString();
@@ -126,28 +135,52 @@ void AblationView::rebuild() {
     headers << tr("Cliff (within %1%)").arg(numberLabel(data.tolerancePercent));
     table_->setHorizontalHeaderLabels(headers);
     QStringList rows;
-    std::vector<double> best(ratios.size(), -std::numeric_limits<double>::infinity());
-    for (const auto& s : data.series) {
-        for (const auto& p : s.points) {
+    // Per ratio, the methods' samples; the engine decides which value (if any) is a win.
+    std::vector<std::vector<const std::vector<stats::Observation>*>> columns(ratios.size());
+    for (auto& col : columns) col.assign(data.series.size(), nullptr);
+    for (std::size_t i = 0; i < data.series.size(); ++i) {
+        for (const auto& p : data.series[i].points) {
             const auto col = static_cast<std::size_t>(
                 std::lower_bound(ratios.begin(), ratios.end(), p.retention) - ratios.begin());
-            best[col] = std::max(best[col], p.score);
+            if (!p.observations.empty()) columns[col][i] = &p.observations;
         }
     }
+    const double alpha = level_->currentData().toDouble();
+    const stats::TableWins wins = stats::significant_wins(columns, alpha);
+    note_->setText(tr("Each cell: mean %1 half of its 95% confidence interval, n = samples. Bold: "
+                      "better than every other method at that ratio on the same samples, "
+                      "significant at level %2 (paired sign-flip test, Holm-adjusted over %n "
+                      "comparison(s)).",
+                      nullptr, static_cast<int>(wins.comparisons))
+                       .arg(QChar(0x00B1))
+                       .arg(QString::number(alpha)));
     for (std::size_t i = 0; i < data.series.size(); ++i) {
         const auto& s = data.series[i];
         rows << Labels::method(s.method, s.mode);
         for (const auto& p : s.points) {
             const int col = static_cast<int>(
                 std::lower_bound(ratios.begin(), ratios.end(), p.retention) - ratios.begin());
-            auto* item = new QTableWidgetItem(QString::number(p.score, 'f', 2));
+            QString text = QString::number(p.score, 'f', 2);
+            if (p.ciLow && p.ciHigh) {
+                text += QStringLiteral(" %1 %2")
+                            .arg(QChar(0x00B1))
+                            .arg(QString::number((*p.ciHigh - *p.ciLow) / 2.0, 'f', 2));
+            }
+            text += QStringLiteral("  n=%1").arg(p.samples);
+            auto* item = new QTableWidgetItem(text);
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            if (p.score == best[static_cast<std::size_t>(col)]) {
+            if (wins.winner[static_cast<std::size_t>(col)] == i) {
                 QFont f = item->font();
                 f.setBold(true);
                 item->setFont(f);
             }
-            item->setToolTip(tr("%n sample(s)", nullptr, static_cast<int>(p.samples)));
+            QString tip = tr("%n sample(s)", nullptr, static_cast<int>(p.samples));
+            if (p.ciLow && p.ciHigh) {
+                tip += QLatin1Char('\n') + tr("95% confidence interval: [%1, %2]")
+                                               .arg(QString::number(*p.ciLow, 'f', 2),
+                                                    QString::number(*p.ciHigh, 'f', 2));
+            }
+            item->setToolTip(tip);
             table_->setItem(static_cast<int>(i), col, item);
         }
         QString cliff;
@@ -215,6 +248,7 @@ void AblationView::retranslate() {
     taskLabel_->setText(tr("Task:"));
     contextLabel_->setText(tr("Context:"));
     metricLabel_->setText(tr("Metric:"));
+    levelLabel_->setText(tr("Level:"));
     copy_->setText(tr("Copy table"));
     refill();
 }

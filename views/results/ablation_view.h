@@ -1,6 +1,9 @@
-// The ablation table: methods down, retention ratios across, the mean metric in each cell and
-// the cliff at the end; the best method per ratio in bold. Copy gives tab-separated text for a
-// spreadsheet; `hace export --format latex` writes the paper's tables.
+// The ablation table: methods down, retention ratios across, the mean metric +- half its 95%
+// interval and the sample count in each cell, and the cliff at the end; the best method of a
+// ratio in bold only when it beats every other method there significantly at the chosen level
+// (stats::significant_wins: paired sign-flip tests on common samples, Holm over the table). Copy
+// gives tab-separated text for a spreadsheet; `hace export --format latex` writes the paper's
+// tables.
 #pragma once
 
 #include <QWidget>
@@ -31,8 +34,9 @@ private:
     void retranslate();
 
     ResultsSource* source_;
-    QComboBox *model_, *task_, *context_, *metric_;
-    QLabel *modelLabel_, *taskLabel_, *contextLabel_, *metricLabel_, *message_;
+    QComboBox *model_, *task_, *context_, *metric_, *level_;
+    QLabel *modelLabel_, *taskLabel_, *contextLabel_, *metricLabel_, *levelLabel_, *message_,
+        *note_;
     QPushButton* copy_;
     QTableWidget* table_;
 };

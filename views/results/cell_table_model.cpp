@@ -17,8 +17,8 @@ void CellTableModel::setCells(std::vector<CellSummary> cells) {
 
 void CellTableModel::setMetric(const std::string& metric) {
     metric_ = metric;
-    if (!cells_.empty()) Q_EMIT dataChanged(index(0, Score), index(rowCount() - 1, Score));
-    Q_EMIT headerDataChanged(Qt::Horizontal, Score, Score);
+    if (!cells_.empty()) Q_EMIT dataChanged(index(0, Score), index(rowCount() - 1, Interval));
+    Q_EMIT headerDataChanged(Qt::Horizontal, Score, Interval);
 }
 
 void CellTableModel::retranslate() {
@@ -49,6 +49,10 @@ QVariant CellTableModel::data(const QModelIndex& index, int role) const {
                 return static_cast<qlonglong>(c.samplesDone);
             case Score:
                 return metric.value_or(-1e300);
+            case Interval: {
+                const auto ci = c.interval(metric_);
+                return ci ? ci->ci.high - ci->ci.low : -1.0;  // by width
+            }
             case Realised:
                 return c.meanRetentionRealised.value_or(-1.0);
             case MsPerSample:
@@ -62,6 +66,15 @@ QVariant CellTableModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ToolTipRole && index.column() == Status && !c.failureReason.empty()) {
         return QString::fromStdString(c.failureReason);
+    }
+    if (role == Qt::ToolTipRole && index.column() == Interval) {
+        const auto ci = c.interval(metric_);
+        if (!ci) return {};
+        return ci->kind == stats::IntervalKind::Wilson
+                   ? tr("Wilson score interval over %n sample(s) (0/1 metric)", nullptr,
+                        static_cast<int>(ci->n))
+                   : tr("Percentile bootstrap over %n sample(s), 10000 resamples", nullptr,
+                        static_cast<int>(ci->n));
     }
     if (role == Qt::TextAlignmentRole && index.column() >= Context && index.column() != Method &&
         index.column() != Status) {
@@ -90,6 +103,13 @@ QVariant CellTableModel::data(const QModelIndex& index, int role) const {
                        : QString::number(c.samplesDone);
         case Score:
             return metric ? QString::number(*metric, 'f', 2) : QString();
+        case Interval: {
+            const auto ci = c.interval(metric_);
+            return ci ? QStringLiteral("[%1, %2]")
+                            .arg(QString::number(ci->ci.low, 'f', 2),
+                                 QString::number(ci->ci.high, 'f', 2))
+                      : QString();
+        }
         case Realised:
             return c.meanRetentionRealised ? percentLabel(*c.meanRetentionRealised) : QString();
         case MsPerSample:
@@ -118,6 +138,8 @@ QVariant CellTableModel::headerData(int section, Qt::Orientation o, int role) co
             return tr("Samples");
         case Score:
             return Labels::metric(metric_);
+        case Interval:
+            return tr("95% CI");
         case Realised:
             return tr("Realised retention");
         case MsPerSample:

@@ -1,5 +1,6 @@
-// The cells of a results database as a table model (one row per cell, mean metrics), and the
-// proxy that filters it by text, task, method and status and sorts numbers as numbers.
+// The cells of a results database as a table model (one row per cell, mean metrics with the 95%
+// interval the engine computes, CellSummary::interval), and the proxy that filters it by text,
+// task, method and status and sorts numbers as numbers.
 #pragma once
 
 #include <QAbstractTableModel>
@@ -25,6 +26,7 @@ public:
         Status,
         Samples,
         Score,
+        Interval,  // 95% interval of the selected metric
         Realised,
         MsPerSample,
         ColumnCount

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "views/common/method_labels.h"
@@ -39,7 +40,7 @@ ComparisonView::ComparisonView(ResultsSource* source, QWidget* parent)
     right_ = new FigureView(this);
     left_->setExportName(QStringLiteral("compare-left"));
     right_->setExportName(QStringLiteral("compare-right"));
-    metrics_ = new QTableWidget(0, 4, this);
+    metrics_ = new QTableWidget(0, 7, this);
     metrics_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     metrics_->verticalHeader()->setVisible(false);
     metrics_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
@@ -160,18 +161,55 @@ void ComparisonView::rebuild() {
     std::set<std::string> names;
     for (const auto& [n, v] : ca->meanMetrics) names.insert(n);
     for (const auto& [n, v] : cb->meanMetrics) names.insert(n);
+    // Paired comparisons (right - left) per metric, one Holm family for the table.
+    std::vector<std::optional<stats::PairedComparison>> paired;
+    std::vector<double> pValues;
+    for (const auto& n : names) {
+        const auto oa = ca->observations.find(n), ob = cb->observations.find(n);
+        // Sample ids only identify the same sample within one task.
+        paired.push_back(ca->task != cb->task || oa == ca->observations.end() ||
+                                 ob == cb->observations.end()
+                             ? std::nullopt
+                             : stats::compare_paired(ob->second, oa->second));
+        if (paired.back()) pValues.push_back(paired.back()->permutation.p);
+    }
+    const auto adjusted = stats::holm_adjust(pValues);
+    constexpr double kAlpha = 0.05;
     metrics_->setRowCount(static_cast<int>(names.size()));
     int row = 0;
+    std::size_t tested = 0;
     for (const auto& n : names) {
         const auto va = ca->metric(n), vb = cb->metric(n);
         const auto num = [](const std::optional<double>& v) {
             return v ? QString::number(*v, 'g', 5) : QStringLiteral("-");
         };
+        auto* left = new QTableWidgetItem(num(va));
+        auto* right = new QTableWidgetItem(num(vb));
         metrics_->setItem(row, 0, new QTableWidgetItem(Labels::metric(n)));
-        metrics_->setItem(row, 1, new QTableWidgetItem(num(va)));
-        metrics_->setItem(row, 2, new QTableWidgetItem(num(vb)));
-        metrics_->setItem(row, 3,
-                          new QTableWidgetItem(va && vb ? num(*vb - *va) : QStringLiteral("-")));
+        metrics_->setItem(row, 1, left);
+        metrics_->setItem(row, 2, right);
+        const auto& c = paired[static_cast<std::size_t>(row)];
+        if (c) {
+            const double pHolm = adjusted[tested++];
+            metrics_->setItem(row, 3, new QTableWidgetItem(num(c->mean_difference)));
+            metrics_->setItem(row, 4,
+                              new QTableWidgetItem(
+                                  QStringLiteral("[%1, %2]").arg(num(c->ci.low), num(c->ci.high))));
+            metrics_->setItem(row, 5, new QTableWidgetItem(QString::number(pHolm, 'g', 3)));
+            metrics_->setItem(row, 6, new QTableWidgetItem(QString::number(c->n)));
+            if (pHolm < kAlpha && c->mean_difference != 0.0) {
+                auto* winner = c->mean_difference > 0 ? right : left;
+                QFont f = winner->font();
+                f.setBold(true);
+                winner->setFont(f);
+            }
+        } else {
+            metrics_->setItem(
+                row, 3, new QTableWidgetItem(va && vb ? num(*vb - *va) : QStringLiteral("-")));
+            for (int col = 4; col < 7; ++col) {
+                metrics_->setItem(row, col, new QTableWidgetItem(QStringLiteral("-")));
+            }
+        }
         ++row;
     }
 }
@@ -185,8 +223,13 @@ void ComparisonView::retranslate() {
     leftLabel_->setText(tr("Left:"));
     rightLabel_->setText(tr("Right:"));
     statLabel_->setText(tr("Statistic:"));
-    metrics_->setHorizontalHeaderLabels(
-        {tr("Metric"), tr("Left"), tr("Right"), tr("Right - left")});
+    metrics_->setHorizontalHeaderLabels({tr("Metric"), tr("Left"), tr("Right"), tr("Right - left"),
+                                         tr("95% CI of the difference"), tr("p (Holm)"),
+                                         tr("Common samples")});
+    metrics_->setToolTip(
+        tr("Differences over the samples both cells hold (paired by sample id); p: two-sided "
+           "sign-flip permutation test, Holm-adjusted over the listed metrics. A value is bold "
+           "only when its lead is significant at 0.05."));
     left_->setEmptyText(tr("Choose a cell with per-head statistics."));
     right_->setEmptyText(tr("Choose a cell with per-head statistics."));
     refill();

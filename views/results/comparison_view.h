@@ -1,5 +1,7 @@
 // Side-by-side comparison of two cells: their layer x head heatmaps on one colour scale and
-// their mean metrics with the difference.
+// their mean metrics with the paired difference (right - left on the samples both hold): its 95%
+// paired-bootstrap interval, the sign-flip p-value Holm-adjusted over the metrics listed, and the
+// common sample count (engine/eval/stats). The better value is bold only when significant at 0.05.
 #pragma once
 
 #include <QWidget>

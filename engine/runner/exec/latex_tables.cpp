@@ -12,6 +12,8 @@
 namespace hace::runner {
 namespace {
 
+using stats::Interval;
+
 std::optional<double> value_of(const CellSummary& c, const std::string& metric) {
     const auto it = c.metric_means.find(metric);
     if (it == c.metric_means.end()) return std::nullopt;
@@ -23,6 +25,18 @@ std::string fixed1(std::optional<double> v) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), "%.1f", *v);
     return buf;
+}
+
+// The metric's mean with its interval in the chosen style; "--" when the cell lacks it.
+std::string with_ci(const CellSummary& c, const LatexOptions& o) {
+    const auto v = value_of(c, o.metric);
+    if (!v) return "--";
+    const auto it = c.intervals.find(o.metric);
+    if (o.ci == CiStyle::None || it == c.intervals.end()) return fixed1(v);
+    const Interval& ci = it->second.ci;
+    if (o.ci == CiStyle::Interval)
+        return fixed1(v) + " [" + fixed1(ci.low) + ", " + fixed1(ci.high) + "]";
+    return fixed1(v) + " $\\pm$ " + fixed1((ci.high - ci.low) / 2.0);
 }
 
 std::string retention_text(double r) {
@@ -134,7 +148,7 @@ std::string latex_cells(const std::vector<CellSummary>& cells, const LatexOption
         s += row_text({latex_escape(c.model), latex_escape(c.task), context_text(c.context_length),
                        latex_escape(c.method_name),
                        c.retention ? retention_text(*c.retention) : "--", std::to_string(c.samples),
-                       fixed1(value_of(c, o.metric))});
+                       with_ci(c, o)});
     }
     return s + end_table();
 }
@@ -176,32 +190,55 @@ std::string latex_ablation(const std::vector<CellSummary>& cells, const LatexOpt
     std::vector<std::string> head = scope.head();
     head.insert(head.end(), {"Task", "$R$", "Full"});
     for (const auto& [id, label] : kColumns) head.push_back(label);
-    std::string s = begin_table(o, std::string(head.size() - 4, 'l') + "lrrrrr");
+    head.push_back("$n$");
+    // Which value of each row is a significant win.
+    std::vector<std::vector<const std::vector<stats::Observation>*>> candidates;
+    for (const auto& [key, row] : rows) {
+        std::vector<const std::vector<stats::Observation>*> line;
+        for (const auto& [id, label] : kColumns) {
+            const auto m = row.by_method.find(id);
+            const std::vector<stats::Observation>* values = nullptr;
+            if (m != row.by_method.end()) {
+                const auto obs = m->second->observations.find(o.metric);
+                if (obs != m->second->observations.end()) values = &obs->second;
+            }
+            line.push_back(values);
+        }
+        candidates.push_back(std::move(line));
+    }
+    const stats::TableWins wins = stats::significant_wins(candidates, o.alpha, o.seed);
+    std::string s = begin_table(o, std::string(head.size() - 7, 'l') + "lrrrrrr");
     s += row_text(head);
     s += "\\midrule\n";
+    std::size_t index = 0;
     for (const auto& [key, row] : rows) {
         const CellSummary& c = *row.first;
         std::vector<std::string> out = scope.cells(c);
         out.push_back(latex_escape(c.task));
         out.push_back(retention_text(row.retention));
         const auto f = full.find(Where{c.model, c.context_length.value_or(-1), c.task});
-        out.push_back(fixed1(f == full.end() ? std::nullopt : value_of(*f->second, o.metric)));
-        std::vector<std::optional<double>> values;
-        for (const auto& [id, label] : kColumns) {
-            const auto m = row.by_method.find(id);
-            values.push_back(m == row.by_method.end() ? std::nullopt
-                                                      : value_of(*m->second, o.metric));
+        out.push_back(f == full.end() ? "--" : with_ci(*f->second, o));
+        std::vector<std::string> counts;
+        for (std::size_t k = 0; k < kColumns.size(); ++k) {
+            const auto m = row.by_method.find(kColumns[k].first);
+            if (m == row.by_method.end()) {
+                out.push_back("--");
+                counts.push_back("0");
+                continue;
+            }
+            const std::string text = with_ci(*m->second, o);
+            out.push_back(wins.winner[index] == k ? "\\textbf{" + text + "}" : text);
+            const auto obs = m->second->observations.find(o.metric);
+            counts.push_back(
+                std::to_string(obs == m->second->observations.end() ? 0 : obs->second.size()));
         }
-        std::optional<double> best;
-        for (const auto& v : values) {
-            if (v && (!best || *v > *best)) best = v;
-        }
-        for (const auto& v : values) {
-            const std::string text = fixed1(v);
-            // Ties share the bold; a printed tie is a tie at one decimal.
-            out.push_back(v && best && fixed1(v) == fixed1(best) ? "\\textbf{" + text + "}" : text);
-        }
+        const bool same = std::all_of(counts.begin(), counts.end(),
+                                      [&](const std::string& n) { return n == counts[0]; });
+        std::string n_text = counts[0];
+        for (std::size_t k = 1; !same && k < counts.size(); ++k) n_text += "/" + counts[k];
+        out.push_back(n_text);
         s += row_text(out);
+        ++index;
     }
     return s + end_table();
 }

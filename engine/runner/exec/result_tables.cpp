@@ -185,7 +185,8 @@ Table sample_table(const std::filesystem::path& db_path) {
     return t;
 }
 
-std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
+std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path, std::uint64_t seed,
+                                        bool intervals) {
     detail::Db db = detail::open_results_for_reading(db_path);
     const std::string what = "reading the cells";
     auto c = db.prepare(
@@ -196,7 +197,8 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
         what);
     auto s = db.prepare(
         "SELECT metrics_json, retention_realised, prefill_ms, decode_ms, kv_bytes, peak_bytes, "
-        "extra_json FROM samples WHERE cell_hash = ? ORDER BY sample_index",
+        "extra_json, sample_id, sample_index FROM samples WHERE cell_hash = ? "
+        "ORDER BY sample_index",
         what);
     std::vector<CellSummary> out;
     while (c.step()) {
@@ -227,9 +229,16 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
         while (s.step()) {
             ++cell.samples;
             const json metrics = json::parse(s.column_text(0), nullptr, false);
+            // A sample's identity for pairing: its id, or its index when it has none.
+            std::string id = s.column_text(7);
+            if (id.empty()) id = std::string("#").append(std::to_string(s.column_int(8)));
             if (metrics.is_object()) {
                 for (const auto& [name, v] : metrics.items()) {
-                    if (v.is_number()) add("metric:" + name, v.get<double>());
+                    if (!v.is_number()) continue;
+                    add("metric:" + name, v.get<double>());
+                    if (std::isfinite(v.get<double>())) {
+                        cell.observations[name].push_back({id, v.get<double>()});
+                    }
                 }
             }
             const char* names[] = {"retention_realised", "prefill_ms", "decode_ms", "kv_bytes"};
@@ -244,6 +253,12 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
             }
         }
         s.reset();
+        for (const auto& [name, values] : cell.observations) {
+            if (!intervals) break;
+            if (const auto ci = stats::metric_interval(name, cell.observations, seed)) {
+                cell.intervals[name] = *ci;
+            }
+        }
         for (const auto& [name, sn] : sums) {
             const double mean = sn.first / static_cast<double>(sn.second);
             if (name.rfind("metric:", 0) == 0) {
@@ -257,7 +272,7 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
     return out;
 }
 
-Table cell_table(const std::vector<CellSummary>& cells) {
+Table cell_table(const std::vector<CellSummary>& cells, std::uint64_t seed) {
     std::set<std::string> metric_names;
     for (const auto& c : cells) {
         for (const auto& [name, v] : c.metric_means) metric_names.insert(name);
@@ -280,7 +295,10 @@ Table cell_table(const std::vector<CellSummary>& cells) {
                  "decode_ms",
                  "kv_bytes",
                  "peak_bytes"};
-    for (const auto& m : metric_names) t.columns.push_back(m);
+    for (const auto& m : metric_names) {
+        t.columns.insert(t.columns.end(), {m, m + "_ci_low", m + "_ci_high", m + "_n"});
+    }
+    t.statistics = stats::statistics_description(seed);
     const auto mean = [](const CellSummary& c, const std::string& name) {
         const auto it = c.means.find(name);
         return it == c.means.end() ? json(nullptr) : json(it->second);
@@ -306,6 +324,13 @@ Table cell_table(const std::vector<CellSummary>& cells) {
         for (const auto& m : metric_names) {
             const auto it = c.metric_means.find(m);
             row.push_back(it == c.metric_means.end() ? json(nullptr) : json(it->second));
+            const auto ci = c.intervals.find(m);
+            if (ci == c.intervals.end()) {
+                row.insert(row.end(), {json(nullptr), json(nullptr), json(0)});
+            } else {
+                row.insert(row.end(),
+                           {json(ci->second.ci.low), json(ci->second.ci.high), json(ci->second.n)});
+            }
         }
         t.rows.push_back(std::move(row));
     }
@@ -333,7 +358,9 @@ json table_json(const Table& t, const std::string& per) {
         for (std::size_t i = 0; i < t.columns.size(); ++i) r[t.columns[i]] = row[i];
         rows.push_back(std::move(r));
     }
-    return {{"per", per}, {"columns", t.columns}, {"rows", rows}};
+    json out = {{"per", per}, {"columns", t.columns}, {"rows", rows}};
+    if (!t.statistics.is_null()) out["statistics"] = t.statistics;
+    return out;
 }
 
 }  // namespace hace::runner

@@ -8,8 +8,10 @@
 //   retention_realised, then every metric by name (sorted).
 // Per cell: cell, model, context_length, method, method_name, mode, retention, task, status,
 //   failure_reason, samples_planned, samples, then the means over the cell's samples of
-//   retention_realised, prefill_ms, decode_ms, kv_bytes and every metric, and the largest
-//   peak_bytes.
+//   retention_realised, prefill_ms, decode_ms, kv_bytes and the largest peak_bytes; then for
+//   every metric M: M (the mean), M_ci_low and M_ci_high (its 95% interval from
+//   engine/eval/stats: percentile bootstrap, Wilson for 0/1 metrics) and M_n (samples holding M).
+//   The JSON form adds "statistics": how the intervals were computed, with the seed.
 // Missing values are null (JSON) or empty (CSV). Rows follow the plan order of the sweeps.
 #pragma once
 
@@ -22,11 +24,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/eval/stats/cell_statistics.h"
+
 namespace hace::runner {
 
 struct Table {
     std::vector<std::string> columns;
     std::vector<std::vector<nlohmann::json>> rows;  // null, number, string (references: array)
+    nlohmann::json statistics;                      // null, or how intervals were computed
     // The value of a column in a row (null when the column is absent).
     const nlohmann::json& at(std::size_t row, const std::string& column) const;
 };
@@ -46,18 +51,25 @@ struct CellSummary {
     std::int64_t samples_planned = 0;
     std::int64_t samples = 0;
     std::map<std::string, double> metric_means;  // over the samples holding the metric
-    std::map<std::string, double> means;         // retention_realised, prefill_ms, ...
+    stats::CellObservations observations;        // metric -> (sample id, value), for pairing
+    std::map<std::string, stats::MetricInterval> intervals;  // per metric, 95%
+    std::map<std::string, double> means;                     // retention_realised, prefill_ms, ...
     std::optional<std::int64_t> peak_bytes;
 };
 
 Table sample_table(const std::filesystem::path& db);
-std::vector<CellSummary> cell_summaries(const std::filesystem::path& db);
-Table cell_table(const std::vector<CellSummary>& cells);
+// Intervals are computed with `seed` (stats::kDefaultSeed unless given); `intervals` false
+// leaves CellSummary::intervals empty (callers that only pair observations).
+std::vector<CellSummary> cell_summaries(const std::filesystem::path& db,
+                                        std::uint64_t seed = stats::kDefaultSeed,
+                                        bool intervals = true);
+// `seed`: the one the summaries were computed with, recorded in Table::statistics.
+Table cell_table(const std::vector<CellSummary>& cells, std::uint64_t seed = stats::kDefaultSeed);
 
 // RFC 4180: fields holding a comma, quote or line break quoted, quotes doubled; numbers in
 // shortest round-trip form; null as an empty field. Lines end with "\n".
 std::string table_csv(const Table& t);
-// {"per": per, "columns": [...], "rows": [{column: value, ...}, ...]}
+// {"per": per, "columns": [...], "rows": [{column: value, ...}, ...]} and "statistics" when set.
 nlohmann::json table_json(const Table& t, const std::string& per);
 
 }  // namespace hace::runner

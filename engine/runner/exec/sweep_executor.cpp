@@ -11,6 +11,7 @@
 #include "engine/core/dtype.h"
 #include "engine/core/error.h"
 #include "engine/eval/hiv/hiv_task.h"
+#include "engine/eval/stats/cell_statistics.h"
 #include "engine/model/model.h"
 #include "engine/runner/db_lock.h"
 #include "engine/runner/exec/engine_context.h"
@@ -166,6 +167,8 @@ private:
         m["dtype"] = spec_.dtype;
         m["decoding"] = spec_.decoding.identity();
         m["seed"] = spec_.decoding.seed;
+        // How exports and tables compute intervals and tests (their bootstrap seed included).
+        m["statistics"] = stats::statistics_description();
         m["mode"] = spec_.mode;
         m["spec_source"] = spec_.source;
         m["database"] = db_.string();

@@ -39,21 +39,17 @@ json config_of(const CellSpec& c) {
         {"params", json::object()}, {"task", {{"id", "needle"}, {"options", json::object()}}}};
 }
 
-// full 90; hace 50 / 90; hace-layer 30 / 80; hace-head 50 / 85; snapkv 20 / 88 (at R 0.1 / 0.3);
-// one failed cell without samples.
-fs::path write_results(const std::string& tag) {
+// Writes the cells through the results store: sample k of a cell has id "case-k" and the
+// metrics score and em = score / 100.
+fs::path write_cells(const std::string& tag, const std::vector<CellSpec>& cells) {
     const fs::path db = hace::test::temp_dir(tag) / "results.sqlite";
-    const std::vector<CellSpec> cells = {
-        {"full", std::nullopt, {100, 80}, "full"}, {"hace", 0.1, {60, 40}, "hace"},
-        {"hace", 0.3, {90, 90}, "hace"},           {"hace-layer", 0.1, {30}, "hace-layer"},
-        {"hace-layer", 0.3, {80}, "hace-layer"},   {"hace-head", 0.1, {50}, "hace-head"},
-        {"hace-head", 0.3, {85}, "hace-head"},     {"snapkv", 0.1, {20}, "SnapKV_w8"},
-        {"snapkv", 0.3, {88}, "SnapKV_w8"},        {"cake", 0.3, {}, "cake"},
-    };
     ResultStore store = ResultStore::open(db);
     const auto sweep = store.register_sweep("tables", {{"name", "tables"}});
     std::vector<CellRecord> records;
-    for (const auto& c : cells) records.push_back({config_of(c), 2});
+    for (const auto& c : cells) {
+        records.push_back(
+            {config_of(c), static_cast<std::int64_t>(std::max<std::size_t>(2, c.scores.size()))});
+    }
     const auto hashes = store.add_cells(sweep, records);
     for (std::size_t i = 0; i < cells.size(); ++i) {
         for (std::size_t k = 0; k < cells[i].scores.size(); ++k) {
@@ -80,6 +76,23 @@ fs::path write_results(const std::string& tag) {
         }
     }
     return db;
+}
+
+// full 90; hace 50 / 90; hace-layer 30 / 80; hace-head 50 / 85; snapkv 20 / 88 (at R 0.1 / 0.3);
+// one failed cell without samples.
+fs::path write_results(const std::string& tag) {
+    return write_cells(tag, {
+                                {"full", std::nullopt, {100, 80}, "full"},
+                                {"hace", 0.1, {60, 40}, "hace"},
+                                {"hace", 0.3, {90, 90}, "hace"},
+                                {"hace-layer", 0.1, {30}, "hace-layer"},
+                                {"hace-layer", 0.3, {80}, "hace-layer"},
+                                {"hace-head", 0.1, {50}, "hace-head"},
+                                {"hace-head", 0.3, {85}, "hace-head"},
+                                {"snapkv", 0.1, {20}, "SnapKV_w8"},
+                                {"snapkv", 0.3, {88}, "SnapKV_w8"},
+                                {"cake", 0.3, {}, "cake"},
+                            });
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -217,18 +230,101 @@ TEST(SummaryText, OneBlockPerModelAndContextOneColumnPerTask) {
     EXPECT_EQ(summary_text({}, "score", "e.sqlite"),
               "e.sqlite: 0 cells, 0 samples; each entry: mean score [samples]\n"
               "(no cells stored yet)\n");
+TEST(ResultTables, PerCellIntervalsAndTheirSeed) {
+    const auto cells = cell_summaries(write_results("tables-ci"));
+    const Table t = cell_table(cells);
+    // hace at 0.1 scored 60 and 40: the bootstrap means are 40, 50 or 60 with chances 1/4, 1/2,
+    // 1/4, so the 2.5% and 97.5% percentiles are 40 and 60.
+    EXPECT_EQ(t.at(1, "score_ci_low"), 40.0);
+    EXPECT_EQ(t.at(1, "score_ci_high"), 60.0);
+    EXPECT_EQ(t.at(1, "score_n"), 2);
+    EXPECT_EQ(t.at(1, "em_ci_low"), 0.4);
+    // One sample: a zero-width interval; the failed cell has none.
+    EXPECT_EQ(t.at(3, "score_ci_low"), 30.0);
+    EXPECT_EQ(t.at(3, "score_ci_high"), 30.0);
+    EXPECT_TRUE(t.at(9, "score_ci_low").is_null());
+    EXPECT_EQ(t.at(9, "score_n"), 0);
+    const auto csv = lines_of(table_csv(t));
+    EXPECT_THAT(csv[0], HasSubstr(",score,score_ci_low,score_ci_high,score_n"));
+    EXPECT_THAT(csv[2], HasSubstr(",50,40,60,2"));
+    const json j = table_json(t, "cell");
+    EXPECT_EQ(j["statistics"]["seed"], stats::kDefaultSeed);
+    EXPECT_EQ(j["statistics"]["bootstrap_resamples"], 10000);
+    EXPECT_EQ(j["rows"][1]["score_ci_high"], 60.0);
+}
+
+TEST(ResultTables, ZeroOneMetricsGetWilsonIntervals) {
+    // em of 1, 0, 1, 1, 0 and the score 100 x em: Wilson 3 of 5 = [0.2307, 0.8824].
+    const auto cells = cell_summaries(
+        write_cells("tables-wilson", {{"snapkv", 0.1, {100, 0, 100, 100, 0}, "snapkv"}}));
+    ASSERT_EQ(cells.size(), 1u);
+    const auto& em = cells[0].intervals.at("em");
+    EXPECT_EQ(em.kind, stats::IntervalKind::Wilson);
+    EXPECT_NEAR(em.ci.low, 0.2307, 1e-4);
+    EXPECT_NEAR(em.ci.high, 0.8824, 1e-4);
+    const auto& score = cells[0].intervals.at("score");
+    EXPECT_EQ(score.kind, stats::IntervalKind::Wilson);
+    EXPECT_NEAR(score.ci.low, 23.07, 1e-2);
+    EXPECT_EQ(score.n, 5);
 }
 
 TEST(LatexTables, AblationComparesHaceWithItsAblations) {
     const auto cells = cell_summaries(write_results("tables-ablation"));
-    const std::string tex = latex_ablation(cells, {"score", 10.0, "HACE ablation"});
+    LatexOptions o;
+    o.caption = "HACE ablation";
+    o.ci = CiStyle::None;
+    const std::string tex = latex_ablation(cells, o);
     EXPECT_THAT(tex, HasSubstr("\\caption{HACE ablation}"));
+    EXPECT_THAT(tex, HasSubstr("\\begin{tabular}{lrrrrrr}"));
     EXPECT_THAT(tex, HasSubstr("\\toprule\nTask & $R$ & Full & HACE & HACE-LayerOnly & "
-                               "HACE-HeadOnly \\\\\n\\midrule\n"));
-    EXPECT_THAT(tex, HasSubstr("needle & 0.1 & 90.0 & \\textbf{50.0} & 30.0 & \\textbf{50.0} \\\\\n"
-                               "needle & 0.3 & 90.0 & \\textbf{90.0} & 80.0 & 85.0 \\\\\n"
+                               "HACE-HeadOnly & $n$ \\\\\n\\midrule\n"));
+    // No bold: at 0.1 HACE and HACE-HeadOnly tie; at 0.3 HACE leads on one common sample, which
+    // no test can call significant. n per cell in column order where they differ.
+    EXPECT_THAT(tex, HasSubstr("needle & 0.1 & 90.0 & 50.0 & 30.0 & 50.0 & 2/1/1 \\\\\n"
+                               "needle & 0.3 & 90.0 & 90.0 & 80.0 & 85.0 & 2/1/1 \\\\\n"
                                "\\bottomrule"));
+    EXPECT_THAT(tex, Not(HasSubstr("textbf")));
     EXPECT_THAT(tex, Not(HasSubstr("SnapKV")));  // only HACE and its ablations
+    // The default prints mean +- half the 95% interval: full 100/80 -> [80, 100].
+    o.ci = CiStyle::PlusMinus;
+    EXPECT_THAT(latex_ablation(cells, o),
+                HasSubstr("needle & 0.1 & 90.0 $\\pm$ 10.0 & 50.0 $\\pm$ 10.0 & 30.0 $\\pm$ 0.0 & "
+                          "50.0 $\\pm$ 0.0 & 2/1/1 \\\\\n"));
+    o.ci = CiStyle::Interval;
+    EXPECT_THAT(latex_ablation(cells, o),
+                HasSubstr("needle & 0.1 & 90.0 [80.0, 100.0] & 50.0 [40.0, 60.0] & "));
+}
+
+TEST(LatexTables, AblationBoldsOnlySignificantWins) {
+    // 10 samples. At 0.1 HACE-HeadOnly beats both others on every sample: exact sign-flip
+    // p = 2/1024 each, Holm over the table's 4 comparisons: 0.0078 < 0.05, bold. At 0.3 HACE
+    // leads by 0.5 points on average, but its differences to HACE-LayerOnly change sign
+    // (+5, -4 alternating): p = 0.9 or so, no bold anywhere in that row.
+    const std::vector<double> low = {10, 20, 30, 40, 50, 10, 20, 30, 40, 50};
+    std::vector<double> head, layer, hace, hace_hi, layer_hi, head_hi;
+    for (std::size_t k = 0; k < low.size(); ++k) {
+        head.push_back(low[k] + 10 + static_cast<double>(k));
+        layer.push_back(low[k]);
+        hace.push_back(low[k] + 2);
+        hace_hi.push_back(60);
+        layer_hi.push_back(k % 2 ? 64 : 55);
+        head_hi.push_back(50);
+    }
+    const auto cells =
+        cell_summaries(write_cells("tables-wins", {{"hace", 0.1, hace, "hace"},
+                                                   {"hace-layer", 0.1, layer, "hace-layer"},
+                                                   {"hace-head", 0.1, head, "hace-head"},
+                                                   {"hace", 0.3, hace_hi, "hace"},
+                                                   {"hace-layer", 0.3, layer_hi, "hace-layer"},
+                                                   {"hace-head", 0.3, head_hi, "hace-head"}}));
+    LatexOptions o;
+    o.ci = CiStyle::None;
+    const std::string tex = latex_ablation(cells, o);
+    EXPECT_THAT(tex, HasSubstr("needle & 0.1 & -- & 32.0 & 30.0 & \\textbf{44.5} & 10 \\\\"));
+    EXPECT_THAT(tex, HasSubstr("needle & 0.3 & -- & 60.0 & 59.5 & 50.0 & 10 \\\\"));
+    // A stricter level than the adjusted p removes the bold.
+    o.alpha = 0.005;
+    EXPECT_THAT(latex_ablation(cells, o), Not(HasSubstr("textbf")));
 }
 
 TEST(LatexTables, CliffPerMethod) {
@@ -250,7 +346,7 @@ TEST(LatexTables, CellTableAndEscaping) {
     const auto cells = cell_summaries(write_results("tables-latex-cells"));
     const std::string tex = latex_cells(cells);
     EXPECT_THAT(tex, HasSubstr("\\begin{tabular}{lllllrr}"));
-    EXPECT_THAT(tex, HasSubstr("tiny & needle & 256 & full & -- & 2 & 90.0 \\\\"));
+    EXPECT_THAT(tex, HasSubstr("tiny & needle & 256 & full & -- & 2 & 90.0 $\\pm$ 10.0 \\\\"));
     EXPECT_THAT(tex, HasSubstr("tiny & needle & 256 & cake & 0.3 & 0 & -- \\\\"));
     EXPECT_EQ(latex_escape("a_b & 50% {x} #1 $y ~^\\"),
               "a\\_b \\& 50\\% \\{x\\} \\#1 \\$y \\textasciitilde{}\\textasciicircum{}"
