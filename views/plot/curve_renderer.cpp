@@ -10,6 +10,7 @@
 namespace hace::views {
 
 QString CurveRenderer::title(const CurveData& data) {
+    if (data.budgetAxis) return tr("%1 vs. KV budget").arg(Labels::metric(data.metric));
     return tr("%1 vs. KV retention").arg(Labels::metric(data.metric));
 }
 
@@ -37,18 +38,22 @@ CurveRenderer::Result CurveRenderer::render(QPainter& p, const QRectF& area, con
     yLo = params.yMin.value_or(yLo);
     yHi = params.yMax.value_or(yHi);
 
-    AxisSpec x{tr("KV cache retention"), {}, {}};
+    AxisSpec x{data.budgetAxis ? tr("KV cache budget (tokens per head)") : tr("KV cache retention"),
+               {},
+               {}};
     AxisSpec y{Labels::metric(data.metric), {}, {}};
+    // Budgets (tokens per head) are labelled as numbers, retentions as percentages.
+    const auto xLabel = data.budgetAxis ? numberLabel : percentLabel;
     if (params.logX) {
         const double lo = rLo == rHi ? rLo / 2 : rLo / 1.3;
         const double hi = rLo == rHi ? rHi * 2 : rHi * 1.3;
         x.scale = ValueScale(lo, hi, true);
-        x.ticks = logTicks(lo, hi, percentLabel);
+        x.ticks = logTicks(lo, hi, xLabel);
     } else {
         double lo = 0.0, hi = rHi;
         x.ticks = linearTicks(lo, hi, 6);
         for (std::size_t i = 0; i < x.ticks.values.size(); ++i)
-            x.ticks.labels[i] = percentLabel(x.ticks.values[i]);
+            x.ticks.labels[i] = xLabel(x.ticks.values[i]);
         x.scale = ValueScale(lo, hi, false);
     }
     y.ticks = linearTicks(yLo, yHi, 6);

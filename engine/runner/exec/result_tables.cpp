@@ -21,6 +21,8 @@ const json kNull = nullptr;
 struct CellKey {
     std::string model, method, mode, task;
     json context = nullptr, retention = nullptr;
+    json budget = nullptr;        // "capacity" of a budget cell
+    std::string query = "aware";  // "query" of a query-agnostic cell
 };
 
 CellKey key_of(const std::string& config_text) {
@@ -35,6 +37,8 @@ CellKey key_of(const std::string& config_text) {
     if (c.contains("task") && c["task"].is_object()) k.task = c["task"].value("id", std::string());
     if (c.contains("context_length")) k.context = c["context_length"];
     if (c.contains("retention")) k.retention = c["retention"];
+    if (c.contains("capacity")) k.budget = c["capacity"];
+    if (c.contains("query") && c["query"].is_string()) k.query = c["query"].get<std::string>();
     return k;
 }
 
@@ -112,6 +116,8 @@ Table sample_table(const std::filesystem::path& db_path) {
                    label_of(k, extra),
                    k.mode.empty() ? json(nullptr) : json(k.mode),
                    k.retention,
+                   k.budget,
+                   k.query,
                    k.task,
                    s.column_text(2),
                    s.column_int(3),
@@ -142,6 +148,8 @@ Table sample_table(const std::filesystem::path& db_path) {
                  "method_name",
                  "mode",
                  "retention",
+                 "budget",
+                 "query",
                  "task",
                  "status",
                  "sample_index",
@@ -192,6 +200,8 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path) {
         cell.method = k.method;
         cell.mode = k.mode;
         if (k.retention.is_number()) cell.retention = k.retention.get<double>();
+        if (k.budget.is_number_integer()) cell.budget = k.budget.get<std::int64_t>();
+        cell.query = k.query;
         cell.task = k.task;
         cell.status = c.column_text(2);
         cell.failure_reason = c.column_text(3);
@@ -261,6 +271,8 @@ Table cell_table(const std::vector<CellSummary>& cells) {
                  "decode_ms",
                  "kv_bytes",
                  "peak_bytes"};
+    // The budget axis and the query protocol, right after the retention.
+    t.columns.insert(t.columns.begin() + 7, {"budget", "query"});
     for (const auto& m : metric_names) t.columns.push_back(m);
     const auto mean = [](const CellSummary& c, const std::string& name) {
         const auto it = c.means.find(name);
@@ -284,6 +296,7 @@ Table cell_table(const std::vector<CellSummary>& cells) {
                                  mean(c, "decode_ms"),
                                  mean(c, "kv_bytes"),
                                  c.peak_bytes ? json(*c.peak_bytes) : json(nullptr)};
+        row.insert(row.begin() + 7, {c.budget ? json(*c.budget) : json(nullptr), json(c.query)});
         for (const auto& m : metric_names) {
             const auto it = c.metric_means.find(m);
             row.push_back(it == c.metric_means.end() ? json(nullptr) : json(it->second));
