@@ -109,22 +109,32 @@ TEST(QueryProtocol, LongBenchSplitsAtTheQuestionAfterTheContext) {
     // Split before the question text: "Question:" stays in the compressed part.
     EXPECT_EQ(tasks::longbench_question_part(config, s), " " + s.input + "\nAnswer:");
     const auto wrap = tasks::no_chat_wrap();
-    const auto a = tasks::build_longbench_prompt(config, s, *tok, 400, wrap, true);
+    // Without truncation: LongBench truncates the whole prompt in the middle, so with a cut the
+    // context kept depends on the question's length (not on its words).
+    const auto a = tasks::build_longbench_prompt(config, s, *tok, 1000000, wrap, true);
     tasks::Sample other = s;
     other.input = "Which city is named in the text?";
-    const auto b = tasks::build_longbench_prompt(config, other, *tok, 400, wrap, true);
+    const auto b = tasks::build_longbench_prompt(config, other, *tok, 1000000, wrap, true);
     ASSERT_TRUE(a.query_start && b.query_start);
     EXPECT_EQ(*a.query_start, *b.query_start);
     EXPECT_EQ(head(a.ids, std::int64_t(*a.query_start)), head(b.ids, std::int64_t(*b.query_start)));
     EXPECT_NE(a.ids, b.ids);
-    EXPECT_TRUE(a.truncated);
+    EXPECT_FALSE(a.truncated);
+    // With a cut the question still survives whole at the end.
+    const auto cut = tasks::build_longbench_prompt(config, s, *tok, 400, wrap, true);
+    EXPECT_TRUE(cut.truncated);
+    ASSERT_TRUE(cut.query_start);
+    EXPECT_EQ(
+        std::vector<model::TokenId>(cut.ids.begin() + std::ptrdiff_t(*cut.query_start),
+                                    cut.ids.end()),
+        std::vector<model::TokenId>(a.ids.begin() + std::ptrdiff_t(*a.query_start), a.ids.end()));
     const auto tail = tok->decode(
         std::vector<model::TokenId>(b.ids.begin() + std::ptrdiff_t(*b.query_start), b.ids.end()),
         true);
     EXPECT_NE(tail.find("Which city is named in the text?\nAnswer:"), std::string::npos) << tail;
     EXPECT_EQ(tail.find("Question"), std::string::npos) << tail;
     // The aware prompt is the same text encoded at once.
-    const auto aware = tasks::build_longbench_prompt(config, s, *tok, 400, wrap, false);
+    const auto aware = tasks::build_longbench_prompt(config, s, *tok, 1000000, wrap, false);
     EXPECT_FALSE(aware.query_start);
     EXPECT_EQ(tok->decode(aware.ids, true), tok->decode(a.ids, true));
     // A template without {input} after {context} cannot be split.
@@ -151,7 +161,8 @@ TEST(QueryProtocol, NiahContextIdsDoNotDependOnTheQuestion) {
     EXPECT_NE(a.prompt, b.prompt);
     const auto q = tok->decode(
         std::vector<model::TokenId>(a.prompt.begin() + *a.query_start, a.prompt.end()), true);
-    EXPECT_NE(q.find("The best thing to do in San Francisco is:\nAnswer:"), std::string::npos) << q;
+    EXPECT_NE(q.find("The best thing to do in San Francisco is: \nAnswer:"), std::string::npos)
+        << q;
     EXPECT_EQ(q.find("Question"), std::string::npos) << q;
     // The needle lies in the compressed part.
     EXPECT_LT(a.meta["needle_span"][1].get<std::int64_t>(), *a.query_start);
