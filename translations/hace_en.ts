@@ -341,6 +341,18 @@
         <source>95% CI</source>
         <translation>95% CI</translation>
     </message>
+    <message>
+        <source>%1 trials</source>
+        <translation>%1 trials</translation>
+    </message>
+    <message>
+        <source>%1 accepted</source>
+        <translation>%1 accepted</translation>
+    </message>
+    <message>
+        <source>C=%1</source>
+        <translation>C=%1</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::CliffRenderer</name>
@@ -437,6 +449,14 @@
     <message>
         <source>Error bars: 95% confidence interval</source>
         <translation>Error bars: 95% confidence interval</translation>
+    </message>
+    <message>
+        <source>%1 vs. KV budget</source>
+        <translation>%1 vs. KV budget</translation>
+    </message>
+    <message>
+        <source>KV cache budget (tokens per head)</source>
+        <translation>KV cache budget (tokens per head)</translation>
     </message>
 </context>
 <context>
@@ -592,6 +612,44 @@
     <message>
         <source>Layer</source>
         <translation>Layer</translation>
+    </message>
+</context>
+<context>
+    <name>hace::views::HivRenderer</name>
+    <message>
+        <source>Head importance variance test (HIV)</source>
+        <translation>Head importance variance test (HIV)</translation>
+    </message>
+</context>
+<context>
+    <name>hace::views::KeptTokensPanel</name>
+    <message>
+        <source>(none)</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <source>All layers</source>
+        <translation>All layers</translation>
+    </message>
+    <message>
+        <source>All heads</source>
+        <translation>All heads</translation>
+    </message>
+    <message>
+        <source>Compare with:</source>
+        <translation>Compare with:</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>Layer:</translation>
+    </message>
+    <message>
+        <source>KV head:</source>
+        <translation>KV head:</translation>
+    </message>
+    <message>
+        <source>No kept positions stored for this sample (run the sweep with &quot;store_kept&quot;: true).</source>
+        <translation>No kept positions stored for this sample (run the sweep with &quot;store_kept&quot;: true).</translation>
     </message>
 </context>
 <context>
@@ -792,6 +850,10 @@
         <source>Coefficient of variation</source>
         <translation>Coefficient of variation</translation>
     </message>
+    <message>
+        <source>Importance variance across trials</source>
+        <translation>Importance variance across trials</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::NeedleRenderer</name>
@@ -932,6 +994,14 @@
     <message>
         <source>Select a sample with per-head statistics to see its heatmap.</source>
         <translation>Select a sample with per-head statistics to see its heatmap.</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>Heatmap</translation>
+    </message>
+    <message>
+        <source>Kept tokens</source>
+        <translation>Kept tokens</translation>
     </message>
 </context>
 <context>
@@ -1308,6 +1378,69 @@
     <message>
         <source>Dry run: plan and estimate</source>
         <translation>Dry run: plan and estimate</translation>
+    </message>
+</context>
+<context>
+    <name>hace::views::TokensRenderer</name>
+    <message>
+        <source>layer %1, KV head %2</source>
+        <translation>layer %1, KV head %2</translation>
+    </message>
+    <message>
+        <source>layer %1, every KV head</source>
+        <translation>layer %1, every KV head</translation>
+    </message>
+    <message>
+        <source>KV head %1 of every layer</source>
+        <translation>KV head %1 of every layer</translation>
+    </message>
+    <message>
+        <source>every layer and KV head</source>
+        <translation>every layer and KV head</translation>
+    </message>
+    <message>
+        <source>Kept tokens (%1)</source>
+        <translation>Kept tokens (%1)</translation>
+    </message>
+    <message>
+        <source>No kept positions stored for this sample</source>
+        <translation>No kept positions stored for this sample</translation>
+    </message>
+    <message>
+        <source>kept by %1 only</source>
+        <translation>kept by %1 only</translation>
+    </message>
+    <message>
+        <source>kept by both</source>
+        <translation>kept by both</translation>
+    </message>
+    <message>
+        <source>shade: share of segments that kept the token</source>
+        <translation>shade: share of segments that kept the token</translation>
+    </message>
+    <message>
+        <source>needle</source>
+        <translation>needle</translation>
+    </message>
+    <message>
+        <source>question (appended uncompressed)</source>
+        <translation>question (appended uncompressed)</translation>
+    </message>
+    <message>
+        <source>Token %1: &quot;%2&quot;</source>
+        <translation>Token %1: &quot;%2&quot;</translation>
+    </message>
+    <message>
+        <source>question, appended after compression</source>
+        <translation>question, appended after compression</translation>
+    </message>
+    <message>
+        <source>L%1: %2</source>
+        <translation>L%1: %2</translation>
+    </message>
+    <message>
+        <source>kept by %1 of %2 heads</source>
+        <translation>kept by %1 of %2 heads</translation>
     </message>
 </context>
 </TS>

@@ -337,6 +337,18 @@
         <source>95% CI</source>
         <translation>95% 置信区间</translation>
     </message>
+    <message>
+        <source>%1 trials</source>
+        <translation>%1 次试验</translation>
+    </message>
+    <message>
+        <source>%1 accepted</source>
+        <translation>接受 %1</translation>
+    </message>
+    <message>
+        <source>C=%1</source>
+        <translation>C=%1</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::CliffRenderer</name>
@@ -433,6 +445,14 @@
     <message>
         <source>Error bars: 95% confidence interval</source>
         <translation>误差线：95% 置信区间</translation>
+    </message>
+    <message>
+        <source>%1 vs. KV budget</source>
+        <translation>%1 与 KV 预算</translation>
+    </message>
+    <message>
+        <source>KV cache budget (tokens per head)</source>
+        <translation>KV 缓存预算（每头 token 数）</translation>
     </message>
 </context>
 <context>
@@ -588,6 +608,44 @@
     <message>
         <source>Layer</source>
         <translation>层</translation>
+    </message>
+</context>
+<context>
+    <name>hace::views::HivRenderer</name>
+    <message>
+        <source>Head importance variance test (HIV)</source>
+        <translation>头重要性方差检验（HIV）</translation>
+    </message>
+</context>
+<context>
+    <name>hace::views::KeptTokensPanel</name>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>All layers</source>
+        <translation>所有层</translation>
+    </message>
+    <message>
+        <source>All heads</source>
+        <translation>所有头</translation>
+    </message>
+    <message>
+        <source>Compare with:</source>
+        <translation>对比：</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <source>KV head:</source>
+        <translation>KV 头：</translation>
+    </message>
+    <message>
+        <source>No kept positions stored for this sample (run the sweep with &quot;store_kept&quot;: true).</source>
+        <translation>此样本未存储保留位置（请以 &quot;store_kept&quot;: true 运行实验）。</translation>
     </message>
 </context>
 <context>
@@ -788,6 +846,10 @@
         <source>Coefficient of variation</source>
         <translation>变异系数</translation>
     </message>
+    <message>
+        <source>Importance variance across trials</source>
+        <translation>重要性在各次试验间的方差</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::NeedleRenderer</name>
@@ -928,6 +990,14 @@
     <message>
         <source>Select a sample with per-head statistics to see its heatmap.</source>
         <translation>选择一个带有逐头统计的样本以查看其热图。</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>热力图</translation>
+    </message>
+    <message>
+        <source>Kept tokens</source>
+        <translation>保留的 token</translation>
     </message>
 </context>
 <context>
@@ -1302,6 +1372,69 @@
     <message>
         <source>Dry run: plan and estimate</source>
         <translation>试运行：规划并估算</translation>
+    </message>
+</context>
+<context>
+    <name>hace::views::TokensRenderer</name>
+    <message>
+        <source>layer %1, KV head %2</source>
+        <translation>第 %1 层，KV 头 %2</translation>
+    </message>
+    <message>
+        <source>layer %1, every KV head</source>
+        <translation>第 %1 层，所有 KV 头</translation>
+    </message>
+    <message>
+        <source>KV head %1 of every layer</source>
+        <translation>各层的 KV 头 %1</translation>
+    </message>
+    <message>
+        <source>every layer and KV head</source>
+        <translation>所有层与 KV 头</translation>
+    </message>
+    <message>
+        <source>Kept tokens (%1)</source>
+        <translation>保留的 token（%1）</translation>
+    </message>
+    <message>
+        <source>No kept positions stored for this sample</source>
+        <translation>此样本未存储保留位置</translation>
+    </message>
+    <message>
+        <source>kept by %1 only</source>
+        <translation>仅 %1 保留</translation>
+    </message>
+    <message>
+        <source>kept by both</source>
+        <translation>两者都保留</translation>
+    </message>
+    <message>
+        <source>shade: share of segments that kept the token</source>
+        <translation>深浅：保留该 token 的段所占比例</translation>
+    </message>
+    <message>
+        <source>needle</source>
+        <translation>针</translation>
+    </message>
+    <message>
+        <source>question (appended uncompressed)</source>
+        <translation>问题（未压缩，追加）</translation>
+    </message>
+    <message>
+        <source>Token %1: &quot;%2&quot;</source>
+        <translation>Token %1：“%2”</translation>
+    </message>
+    <message>
+        <source>question, appended after compression</source>
+        <translation>问题，压缩后追加</translation>
+    </message>
+    <message>
+        <source>L%1: %2</source>
+        <translation>L%1：%2</translation>
+    </message>
+    <message>
+        <source>kept by %1 of %2 heads</source>
+        <translation>%2 个头中有 %1 个保留</translation>
     </message>
 </context>
 </TS>

@@ -1,4 +1,5 @@
-// hace plot --db FILE --figure heatmap|curve|niah|cliff [--out F.pdf|.svg|.png] [--lang en|zh_CN]
+// hace plot --db FILE --figure heatmap|curve|niah|cliff|tokens|hiv [--out F.pdf|.svg|.png]
+// [--lang en|zh_CN]
 // [--dpi N] [--size single|double] [selection flags]: draws a figure of stored results
 // headless, with the same renderers as the workbench (views/plot). Built only with
 // HACE_BUILD_GUI (it needs QtGui); runs on the offscreen platform unless QT_QPA_PLATFORM is set.
@@ -44,6 +45,31 @@ views::FigureSelection selection(const Args& args) {
         }
         sel.retention = r;
     }
+    if (args.has("budget")) {
+        const auto c = args.int_or("budget", 0);
+        if (c < 1) throw InputError("hace plot: --budget must be a positive integer");
+        sel.capacity = c;
+    }
+    if (auto v = args.get("query")) {
+        if (*v != "aware" && *v != "agnostic")
+            throw InputError("hace plot: --query must be aware or agnostic, got " + *v);
+        sel.query = *v;
+    }
+    if (auto v = args.get("axis")) {
+        if (*v != "retention" && *v != "budget")
+            throw InputError("hace plot: --axis must be retention or budget, got " + *v);
+        sel.budgetAxis = *v == "budget";
+    }
+    // The kept-token view: --a (or --method) and --b name the two methods.
+    if (auto v = args.get("a")) sel.method = *v;
+    if (auto v = args.get("b")) sel.methodB = *v;
+    if (auto v = args.get("sample")) sel.sample = *v;
+    for (const char* key : {"layer", "head"}) {
+        if (!args.has(key)) continue;
+        const auto v = args.int_or(key, -1);
+        if (v < 0) throw InputError(std::string("hace plot: --") + key + " must be >= 0");
+        (std::string(key) == "layer" ? sel.layer : sel.head) = v;
+    }
     sel.metric = args.get_or("metric", sel.metric);
     sel.stat = args.get_or("stat", sel.stat);
     sel.tolerancePercent = args.number_or("tolerance", sel.tolerancePercent);
@@ -80,8 +106,9 @@ int run_plot(const Args& args) {
     const std::string figureId = args.require("figure");
     const auto kind = views::figureKindFromId(figureId);
     if (!kind) {
-        throw InputError("hace plot: --figure must be heatmap, curve, niah or cliff, got " +
-                         figureId);
+        throw InputError(
+            "hace plot: --figure must be heatmap, curve, niah, cliff, tokens or hiv, got " +
+            figureId);
     }
     const std::string db = args.require("db");
     const QString out =
@@ -122,11 +149,11 @@ int run_plot(const Args& args) {
 
 Command plot_command() {
     return {"plot",
-            "--db FILE --figure heatmap|curve|niah|cliff [--out F.pdf|.svg|.png] "
+            "--db FILE --figure heatmap|curve|niah|cliff|tokens|hiv [--out F.pdf|.svg|.png] "
             "[--lang en|zh_CN] [--dpi N] [--size single|double] [selection flags] [--json]",
             "draw a figure of stored results (PDF, SVG or PNG) without a display",
             {{"db", true, "results database (hace run --db)"},
-             {"figure", true, "heatmap, curve, niah or cliff"},
+             {"figure", true, "heatmap, curve, niah, cliff, tokens or hiv"},
              {"out", true, "output file; its extension picks the format (default hace-FIGURE.pdf)"},
              {"lang", true, "label language: en (default) or zh_CN"},
              {"dpi", true, "PNG resolution in pixels per inch (default 300)"},
@@ -140,6 +167,14 @@ Command plot_command() {
              {"mode", true, "equal or faithful (heatmap, niah)"},
              {"retention", true, "retention ratio in (0, 1] (heatmap, niah)"},
              {"cell", true, "cell hash or a prefix of it (heatmap)"},
+             {"budget", true, "token budget C per head (cells of a sweep's budgets)"},
+             {"query", true, "aware or agnostic: the protocol of the cells shown"},
+             {"axis", true, "curve/cliff x axis: retention (default) or budget"},
+             {"sample", true, "tokens: sample index or dataset id (default the first stored)"},
+             {"a", true, "tokens: method A (same as --method)"},
+             {"b", true, "tokens: method B, drawn beside A"},
+             {"layer", true, "tokens: only this layer's heads"},
+             {"head", true, "tokens: only this KV head (of every layer unless --layer)"},
              {"metric", true, "metric to plot (default score)"},
              {"stat", true, "heatmap head statistic: kept (default), budget, importance, ..."},
              {"tolerance", true, "cliff tolerance in percent of the full-cache score (default 10)"},

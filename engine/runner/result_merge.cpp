@@ -149,6 +149,12 @@ MergeCounts copy_attached(detail::Db& db, const std::string& what) {
         "SELECT mm.dst_id, x.layer, x.head, x.name, x.value "
         "FROM src.head_stats x JOIN temp.merge_map mm ON mm.src_id = x.sample_row",
         what);
+    db.exec(
+        "INSERT INTO main.kept_tokens(sample_row, tokens, layers, heads, query_start, positions, "
+        "token_ids, token_text) SELECT mm.dst_id, x.tokens, x.layers, x.heads, x.query_start, "
+        "x.positions, x.token_ids, x.token_text "
+        "FROM src.kept_tokens x JOIN temp.merge_map mm ON mm.src_id = x.sample_row",
+        what);
     db.exec("DROP TABLE temp.merge_new; DROP TABLE temp.merge_map", what);
     return counts;
 }

@@ -103,21 +103,49 @@ void create_v1(detail::Db& db) {
     db.exec(kSchemaV1, "creating the schema (version 1)");
 }
 
+// Kept prompt positions of a sample (sweeps with "store_kept": true), see kept_positions.h.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE kept_tokens (
+    sample_row  INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+    tokens      INTEGER NOT NULL CHECK (tokens >= 0),
+    layers      INTEGER NOT NULL CHECK (layers >= 0),
+    heads       INTEGER NOT NULL CHECK (heads >= 0),
+    query_start INTEGER,
+    positions   BLOB NOT NULL,
+    token_ids   TEXT NOT NULL,
+    token_text  TEXT NOT NULL
+);
+)sql";
+
+void create_v2(detail::Db& db) {
+    db.exec(kSchemaV2, "adding the kept_tokens table (version 2)");
+}
+
 }  // namespace
 
 const std::vector<Migration>& schema_migrations() {
     static const std::vector<Migration> steps = {
         {1, "initial schema: sweeps, runs, manifest, cells, samples, metrics, statistics",
          &create_v1},
+        {2, "kept_tokens: kept prompt positions per sample (store_kept)", &create_v2},
     };
     return steps;
 }
 
 const std::vector<std::string_view>& schema_tables() {
     static const std::vector<std::string_view> tables = {
-        "schema_migrations", "sweeps",  "runs",    "manifest",    "cells",
-        "sweep_cells",       "samples", "metrics", "layer_stats", "head_stats"};
+        "schema_migrations", "sweeps",  "runs",        "manifest",   "cells",      "sweep_cells",
+        "samples",           "metrics", "layer_stats", "head_stats", "kept_tokens"};
     return tables;
+}
+
+std::vector<std::string_view> schema_tables(int version) {
+    std::vector<std::string_view> out;
+    for (const auto table : schema_tables()) {
+        if (version < 2 && table == "kept_tokens") continue;  // added by migration 2
+        out.push_back(table);
+    }
+    return out;
 }
 
 void migrate(detail::Db& db, int from) {

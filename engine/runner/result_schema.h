@@ -26,6 +26,11 @@
 //   head_stats(sample_row -> samples.id, layer >= 0, head >= 0, name, value;
 //         PK (sample_row, layer, head, name))      budget, kept, importance, ... per KV head
 //   view sample_metrics(cell_hash, sample_index, sample_id, name, value)
+// Version 2 adds (a version-1 file is migrated on open):
+//   kept_tokens(sample_row PK -> samples.id, tokens, layers, heads, query_start (first prompt
+//         position appended uncompressed in query-agnostic mode; NULL: query-aware), positions
+//         BLOB (kept_positions.h), token_ids (JSON array of the prompt ids), token_text (JSON
+//         array: the text each prompt token adds)): written only by sweeps with store_kept
 // A sample, its metrics and its statistics are written in one transaction.
 #pragma once
 
@@ -38,7 +43,7 @@
 namespace hace::runner {
 
 inline constexpr std::int32_t kApplicationId = 0x48414345;  // "HACE"
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Migration to `version` from version - 1 (version 1: from an empty database).
 struct Migration {
@@ -51,6 +56,9 @@ const std::vector<Migration>& schema_migrations();
 
 // The tables every version-kSchemaVersion database has (checked on open).
 const std::vector<std::string_view>& schema_tables();
+// The tables a database at `version` (1 .. kSchemaVersion) has: what an older file must hold
+// before it is migrated.
+std::vector<std::string_view> schema_tables(int version);
 
 // Brings a database at user_version `from` (0: empty, ours to initialise) to kSchemaVersion,
 // one transaction per step: the step's changes, its schema_migrations row, user_version and

@@ -97,6 +97,17 @@ void insert_sample_details(detail::Db& db, std::int64_t row, const SampleResult&
         head.run();
         head.reset();
     }
+    if (r.kept) {
+        auto kept = db.prepare(
+            "INSERT INTO kept_tokens(sample_row, tokens, layers, heads, query_start, positions, "
+            "token_ids, token_text) VALUES (?,?,?,?,?,?,?,?)",
+            what);
+        const KeptPositions& k = r.kept->positions;
+        kept.bind(1, row).bind(2, k.tokens).bind(3, k.layers).bind(4, k.heads);
+        kept.bind(5, r.kept->query_start).bind_blob(6, encode_kept_positions(k));
+        kept.bind(7, json(r.kept->token_ids).dump()).bind(8, json(r.kept->token_text).dump());
+        kept.run();
+    }
 }
 
 }  // namespace
@@ -322,6 +333,19 @@ std::optional<SampleResult> ResultStore::read_sample(const std::string& hash,
         r.head_stats.push_back(
             {h.column_int(0), h.column_int(1), h.column_text(2), column_value(h, 3)});
     }
+    auto k = db.prepare(
+        "SELECT query_start, positions, token_ids, token_text FROM kept_tokens "
+        "WHERE sample_row = ?",
+        what);
+    k.bind(1, row);
+    if (k.step()) {
+        KeptRecord kept;
+        kept.query_start = column_optional_int(k, 0);
+        kept.positions = decode_kept_positions(k.column_blob(1));
+        kept.token_ids = json::parse(k.column_text(2)).get<std::vector<std::int32_t>>();
+        kept.token_text = json::parse(k.column_text(3)).get<std::vector<std::string>>();
+        r.kept = std::move(kept);
+    }
     return r;
 }
 
@@ -387,8 +411,8 @@ StoreCounts ResultStore::counts() const {
     auto count = [&db](const char* table) {
         return db.query_int(std::string("SELECT count(*) FROM ") + table, "counting rows");
     };
-    return {count("sweeps"),  count("runs"),        count("cells"),     count("samples"),
-            count("metrics"), count("layer_stats"), count("head_stats")};
+    return {count("sweeps"),  count("runs"),        count("cells"),      count("samples"),
+            count("metrics"), count("layer_stats"), count("head_stats"), count("kept_tokens")};
 }
 
 }  // namespace hace::runner

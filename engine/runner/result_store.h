@@ -26,6 +26,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/runner/kept_positions.h"
+
 namespace hace::runner {
 
 // Running: a run started the cell; a crash leaves it so, and a resume treats it as pending.
@@ -43,6 +45,15 @@ struct HeadStat {
     std::int64_t head = 0;  // KV head (or query head for per-query-head methods)
     std::string name;       // "budget", "kept", "importance", ...
     double value = 0.0;
+};
+
+// What a compressed cache kept of one sample's prompt (table kept_tokens), for the kept-token
+// view: the positions per (layer, head) segment and the prompt as ids and display text.
+struct KeptRecord {
+    KeptPositions positions;
+    std::optional<std::int64_t> query_start;  // query-agnostic: first position appended
+    std::vector<std::int32_t> token_ids;      // the prompt
+    std::vector<std::string> token_text;      // the text each prompt token adds
 };
 
 // One finished sample. Non-finite numbers are stored as NULL.
@@ -63,6 +74,7 @@ struct SampleResult {
     nlohmann::json extra = nlohmann::json::object();  // anything else worth keeping
     std::vector<LayerStat> layer_stats;
     std::vector<HeadStat> head_stats;
+    std::optional<KeptRecord> kept;  // sweeps with "store_kept": true, compressing methods
 };
 
 enum class WriteOutcome { Written, Duplicate };
@@ -87,7 +99,7 @@ struct FailedCell {
 
 struct StoreCounts {
     std::int64_t sweeps = 0, runs = 0, cells = 0, samples = 0;
-    std::int64_t metrics = 0, layer_stats = 0, head_stats = 0;
+    std::int64_t metrics = 0, layer_stats = 0, head_stats = 0, kept_tokens = 0;
 };
 
 struct MergeCounts {

@@ -73,15 +73,13 @@ int verify_results_db(Db& db, bool& fresh) {
                               std::to_string(kSchemaVersion) + "); use a newer hace");
     }
     if (version < 1) throw_input(file, "HACE database without a schema version; damaged");
-    if (version == kSchemaVersion) {
-        for (const auto table : schema_tables()) {
-            auto s =
-                db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                           "listing the tables");
-            s.bind(1, table);
-            if (!s.step() || s.column_int(0) == 0) {
-                throw_input(file, "damaged database: table " + std::string(table) + " is missing");
-            }
+    // An older file must hold its own version's tables before it is migrated.
+    for (const auto table : schema_tables(int(version))) {
+        auto s = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                            "listing the tables");
+        s.bind(1, table);
+        if (!s.step() || s.column_int(0) == 0) {
+            throw_input(file, "damaged database: table " + std::string(table) + " is missing");
         }
     }
     return int(version);

@@ -145,6 +145,13 @@ Statement& Statement::bind(int i, std::optional<std::int64_t> v) {
     return v ? bind(i, *v) : bind_null(i);
 }
 
+Statement& Statement::bind_blob(int i, std::string_view bytes) {
+    const int rc = sqlite3_bind_blob64(stmt_, i, bytes.empty() ? "" : bytes.data(), bytes.size(),
+                                       SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) db_->fail(rc, what_);
+    return *this;
+}
+
 Statement& Statement::bind_null(int i) {
     if (const int rc = sqlite3_bind_null(stmt_, i); rc != SQLITE_OK) db_->fail(rc, what_);
     return *this;
@@ -180,6 +187,12 @@ bool Statement::column_is_null(int i) const {
 std::string Statement::column_text(int i) const {
     const auto* p = sqlite3_column_text(stmt_, i);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, i))
+             : std::string();
+}
+
+std::string Statement::column_blob(int i) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)))
              : std::string();
 }
 

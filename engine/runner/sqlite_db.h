@@ -64,6 +64,7 @@ public:
     Statement& bind(int i, std::optional<double> v);
     Statement& bind(int i, std::optional<std::int64_t> v);
     Statement& bind_null(int i);
+    Statement& bind_blob(int i, std::string_view bytes);  // stored as a BLOB, not text
 
     bool step();  // true: a row is ready; false: done
     void run();   // step() that expects no row
@@ -72,6 +73,7 @@ public:
     std::int64_t column_int(int i) const;
     double column_double(int i) const;
     std::string column_text(int i) const;
+    std::string column_blob(int i) const;
     bool column_is_null(int i) const;
 
 private:

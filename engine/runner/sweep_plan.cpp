@@ -8,8 +8,8 @@
 
 #include "engine/core/dtype.h"
 #include "engine/core/error.h"
-#include "engine/runner/canonical_json.h"
 #include "engine/core/sha256.h"
+#include "engine/runner/canonical_json.h"
 #include "engine/runner/sweep_validate.h"
 
 namespace hace::runner {
@@ -64,13 +64,22 @@ private:
     void add_method_cells(SweepPlan& plan, std::size_t mi, std::int64_t n,
                           const MethodEntry& method) {
         const MethodInfo& info = *ctx_.method(method.id);
-        std::vector<std::optional<double>> retentions;
-        if (info.compresses)
-            retentions.assign(spec_.retentions.begin(), spec_.retentions.end());
-        else
-            retentions.push_back(std::nullopt);
-        for (const auto& r : retentions) {
-            for (const auto& task : spec_.tasks) plan.cells.push_back(cell(mi, n, r, method, task));
+        if (!info.compresses) {
+            for (const auto& task : spec_.tasks) {
+                plan.cells.push_back(cell(mi, n, std::nullopt, std::nullopt, method, task));
+            }
+            return;
+        }
+        // Ratios first, then token budgets, each in the spec's order.
+        for (const double r : spec_.retentions) {
+            for (const auto& task : spec_.tasks) {
+                plan.cells.push_back(cell(mi, n, r, std::nullopt, method, task));
+            }
+        }
+        for (const std::int64_t c : spec_.budgets) {
+            for (const auto& task : spec_.tasks) {
+                plan.cells.push_back(cell(mi, n, std::nullopt, c, method, task));
+            }
         }
     }
 
@@ -81,7 +90,8 @@ private:
     }
 
     RunCell cell(std::size_t mi, std::int64_t n, std::optional<double> retention,
-                 const MethodEntry& method, const TaskEntry& task) {
+                 std::optional<std::int64_t> capacity, const MethodEntry& method,
+                 const TaskEntry& task) {
         const ModelEntry& model = spec_.models[mi];
         const MethodInfo& minfo = *ctx_.method(method.id);
         const TaskInfo& tinfo = *ctx_.task(task.id);
@@ -91,6 +101,8 @@ private:
         c.model = *checked_.models[mi];
         c.context_length = n;
         c.retention = retention;
+        c.capacity = capacity;
+        c.query = spec_.query_of(task);
         c.method = method.id;
         c.method_name = method.name;
         c.mode = minfo.compresses ? spec_.mode_of(method) : "";
@@ -116,9 +128,15 @@ private:
                     {"max_new_tokens", c.max_new_tokens},
                     {"decoding", spec_.decoding.identity()},
                     {"dtype", spec_.dtype}};
+        if (capacity) c.config["capacity"] = *capacity;
+        if (c.query != "aware") c.config["query"] = c.query;
         c.hash = config_hash(c.config);
+        // The estimate reads a budget as its ratio of the context length.
+        std::optional<double> kept_fraction = retention;
+        if (capacity)
+            kept_fraction = std::min(1.0, double(*capacity) / double(std::max<std::int64_t>(1, n)));
         c.estimate = estimate_cell(
-            {c.model, n, retention, c.max_new_tokens, c.samples, dtype_bytes_}, cost_);
+            {c.model, n, kept_fraction, c.max_new_tokens, c.samples, dtype_bytes_}, cost_);
         return c;
     }
 

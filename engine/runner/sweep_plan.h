@@ -26,7 +26,10 @@ namespace hace::runner {
 //    params}, context_length, retention (null: full), method, mode (null: full), params (every
 //    hyperparameter: defaults merged with the spec), head_scores_sha256 (file content; null
 //    unless the method reads head scores), task{id, options}, max_new_tokens, decoding{greedy,
-//    seed[, temperature, top_p, top_k]}, dtype}
+//    seed[, temperature, top_p, top_k]}, dtype[, capacity][, query]}
+// A cell of a token budget has retention null and "capacity": C; a query-agnostic task's
+// cells (full cache included: its prompts are split the same way) carry "query": "agnostic".
+// Both keys are absent otherwise, so the keys of query-aware ratio cells did not change.
 inline constexpr const char* kCellFormat = "hace-cell/1";
 
 struct RunCell {
@@ -37,10 +40,12 @@ struct RunCell {
     ModelInfo model;
     std::optional<std::filesystem::path> head_scores;  // set when the method reads them
     std::int64_t context_length = 0;
-    std::optional<double> retention;  // nullopt: full cache
-    std::string method;               // id
-    std::string method_name;          // label
-    std::string mode;                 // "" for a full-cache method
+    std::optional<double> retention;       // nullopt: full cache or a token budget
+    std::optional<std::int64_t> capacity;  // token budget C per head (sweep "budgets")
+    std::string query = "aware";           // "aware" | "agnostic" (the task entry's protocol)
+    std::string method;                    // id
+    std::string method_name;               // label
+    std::string mode;                      // "" for a full-cache method
     nlohmann::json method_params;
     TaskEntry task;
     std::optional<std::filesystem::path> data_dir;  // the task's data folder, if any

@@ -44,12 +44,17 @@ public:
         check_keys(j, "",
                    {"name", "description", "models", "context_lengths", "retentions", "methods",
                     "tasks", "samples_per_task", "data", "decoding", "device", "dtype", "mode",
-                    "method_params", "head_scores"});
+                    "method_params", "head_scores", "budgets", "query", "store_kept"});
         if (auto v = opt_string(j, "name", "name")) spec_.name = *v;
         if (auto v = opt_string(j, "description", "description")) spec_.description = *v;
+        // Before the tasks: their duplicate check compares effective protocols.
+        if (j.contains("query")) {
+            if (auto q = query_value(j["query"], "query")) spec_.query = *q;
+        }
         parse_models(j);
         parse_context_lengths(j);
         parse_retentions(j);
+        parse_budgets(j);
         parse_methods(j);
         parse_tasks(j);
         if (j.contains("samples_per_task")) {
@@ -60,6 +65,12 @@ public:
         parse_data(j);
         parse_decoding(j);
         parse_device_dtype_mode(j);
+        if (j.contains("store_kept")) {
+            if (j["store_kept"].is_boolean())
+                spec_.store_kept = j["store_kept"].get<bool>();
+            else
+                add("store_kept", "expected true or false, got " + json_type_name(j["store_kept"]));
+        }
         parse_method_params(j);
         parse_head_scores(j);
     }
@@ -221,6 +232,33 @@ private:
         }
     }
 
+    void parse_budgets(const json& j) {
+        const json* arr = array_field(j, "budgets", false);
+        if (!arr) return;
+        std::map<std::int64_t, std::size_t> seen;
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            const std::string path = index_path("budgets", i);
+            const auto c = as_int((*arr)[i], path, 1);
+            if (!c) continue;
+            const auto [it, fresh] = seen.emplace(*c, i);
+            if (!fresh) {
+                add(path, "duplicate of " + index_path("budgets", it->second) + " (" +
+                              std::to_string(*c) + ")");
+                continue;
+            }
+            spec_.budgets.push_back(*c);
+        }
+    }
+
+    std::optional<std::string> query_value(const json& v, const std::string& path) {
+        auto s = as_string(v, path);
+        if (s && *s != "aware" && *s != "agnostic") {
+            add(path, "unknown query protocol " + in_quotes(*s) + " (known: aware, agnostic)");
+            return std::nullopt;
+        }
+        return s;
+    }
+
     std::optional<std::string> mode_value(const json& v, const std::string& path) {
         auto s = as_string(v, path);
         if (s && *s != "equal" && *s != "faithful") {
@@ -293,7 +331,7 @@ private:
             add(path, "expected a task id or an object, got " + json_type_name(v));
             return std::nullopt;
         }
-        check_keys(v, path, {"id", "options", "samples", "max_new_tokens"});
+        check_keys(v, path, {"id", "options", "samples", "max_new_tokens", "query"});
         if (!v.contains("id")) {
             add(path + ".id", "missing (required)");
             return std::nullopt;
@@ -318,6 +356,10 @@ private:
             t.max_new_tokens = as_int(v["max_new_tokens"], path + ".max_new_tokens", 1);
             ok = ok && t.max_new_tokens.has_value();
         }
+        if (v.contains("query")) {
+            t.query = query_value(v["query"], path + ".query");
+            ok = ok && t.query.has_value();
+        }
         if (!ok) return std::nullopt;
         return t;
     }
@@ -330,10 +372,11 @@ private:
             const std::string path = index_path("tasks", i);
             auto t = task_entry((*arr)[i], path);
             if (!t) continue;
-            const auto [it, fresh] = seen.emplace(t->id + " " + t->options.dump(), i);
+            const auto [it, fresh] =
+                seen.emplace(t->id + " " + t->options.dump() + " " + spec_.query_of(*t), i);
             if (!fresh) {
                 add(path, "duplicate of " + index_path("tasks", it->second) + " (" +
-                              in_quotes(t->id) + " with the same options)");
+                              in_quotes(t->id) + " with the same options and query protocol)");
                 continue;
             }
             spec_.tasks.push_back(std::move(*t));

@@ -9,10 +9,14 @@
 //   "models": ["DIR", {"dir": "DIR", "head_scores": "FILE"}, ...],
 //   "context_lengths": [4096, ...],
 //   "retentions": [0.01, 0.05, ...],            // each in (0, 1]; unused by "full"
+//   "budgets": [64, 128, 256, ...],             // cache size C per head (positive integers);
+//                                               // beside or instead of "retentions"
 //   "methods": ["hace", {"id": "hace", "name": "hace-b105", "mode": "faithful",
 //                         "params": {"beta": 1.05}}, ...],
 //   "tasks": ["narrativeqa", {"id": "niah", "samples": 20, "max_new_tokens": 32,
-//                             "options": {...}}, ...],
+//                             "query": "agnostic", "options": {...}}, ...],
+//   "query": "aware" | "agnostic",                // a task entry's "query" wins
+//   "store_kept": false,                          // store kept positions per sample
 //   "samples_per_task": 100,
 //   "data": {"longbench": "DIR", "haystack": "DIR"},
 //   "decoding": {"greedy": true, "seed": 42, "max_new_tokens": 64,
@@ -22,7 +26,9 @@
 //   "method_params": {"hace": {"beta": 1.01}},   // per method id; an entry's "params" win
 //   "head_scores": {"DIR or folder name of a model": "FILE"} }
 // Defaults: samples_per_task 100, greedy decoding with seed 42, device cpu, dtype f32, mode
-// equal; name: the spec file's stem.
+// equal, query aware, store_kept false; name: the spec file's stem.
+// query "agnostic" compresses the context part of each prompt before the question is seen and
+// appends the question and the chat suffix uncompressed (eval::EvalSample::query_start).
 // Relative paths are resolved against the spec file's folder. max_new_tokens: a task entry's
 // value wins over decoding.max_new_tokens, which wins over the task's protocol default.
 #pragma once
@@ -68,6 +74,7 @@ struct TaskEntry {
     nlohmann::json options = nlohmann::json::object();
     std::optional<std::int64_t> samples;         // overrides samples_per_task
     std::optional<std::int64_t> max_new_tokens;  // overrides decoding / protocol default
+    std::optional<std::string> query;            // "aware" | "agnostic"; overrides the sweep's
 };
 
 struct Decoding {
@@ -88,6 +95,7 @@ struct SweepSpec {
     std::vector<ModelEntry> models;
     std::vector<std::int64_t> context_lengths;
     std::vector<double> retentions;
+    std::vector<std::int64_t> budgets;  // cache size C per head
     std::vector<MethodEntry> methods;
     std::vector<TaskEntry> tasks;
     std::int64_t samples_per_task = 100;
@@ -96,11 +104,14 @@ struct SweepSpec {
     std::string device = "cpu";
     std::string dtype = "f32";
     std::string mode = "equal";
+    std::string query = "aware";
+    bool store_kept = false;
     std::map<std::string, nlohmann::json> method_params;  // method id -> params object
     std::vector<Problem> problems;                        // structural problems, field by field
 
     // Effective settings of a method entry / task entry.
     std::string mode_of(const MethodEntry& m) const { return m.mode.value_or(mode); }
+    std::string query_of(const TaskEntry& t) const { return t.query.value_or(query); }
     std::int64_t samples_of(const TaskEntry& t) const {
         return t.samples.value_or(samples_per_task);
     }

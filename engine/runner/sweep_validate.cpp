@@ -89,13 +89,16 @@ private:
     }
 
     void check_retentions() {
-        if (!spec_.retentions.empty() || !spec_.json.is_object()) return;
+        if (!spec_.retentions.empty() || !spec_.budgets.empty() || !spec_.json.is_object()) return;
         if (spec_.json.contains("retentions") && !spec_.json["retentions"].is_array()) return;
+        if (spec_.json.contains("budgets") && !spec_.json["budgets"].is_array()) return;
         for (const auto& m : spec_.methods) {
             const MethodInfo* info = ctx_.method(m.id);
             if (info && info->compresses) {
-                add("retentions", "missing or empty, but " + m.where + " (" + m.id +
-                                      ") compresses the cache and needs at least one retention");
+                add("retentions", "missing or empty (and no budgets), but " + m.where + " (" +
+                                      m.id +
+                                      ") compresses the cache and needs at least one retention "
+                                      "or budget");
                 return;
             }
         }

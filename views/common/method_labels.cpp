@@ -82,6 +82,8 @@ const std::vector<Row>& headStatRows() {
         {"entropy", QT_TRANSLATE_NOOP("hace::views::Labels", "Attention entropy")},
         {"variance", QT_TRANSLATE_NOOP("hace::views::Labels", "Attention variance")},
         {"cv", QT_TRANSLATE_NOOP("hace::views::Labels", "Coefficient of variation")},
+        {"importance_variance",
+         QT_TRANSLATE_NOOP("hace::views::Labels", "Importance variance across trials")},
     };
     return rows;
 }

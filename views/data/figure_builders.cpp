@@ -12,6 +12,8 @@
 namespace hace::views {
 namespace {
 
+using nlohmann::json;
+
 bool matches(const CellSummary& c, const FigureSelection& s) {
     if (s.model && c.model != *s.model) return false;
     if (s.task && c.task != *s.task) return false;
@@ -56,7 +58,13 @@ std::string describeCell(const CellSummary& c) {
     std::string out = c.model + ", " + c.method;
     if (c.mode == "faithful") out += " (faithful)";
     out += ", " + c.task + ", " + std::to_string(c.contextLength) + " tokens";
-    out += c.retention ? ", " + percentText(*c.retention) : std::string(", full cache");
+    if (c.retention)
+        out += ", " + percentText(*c.retention);
+    else if (c.capacity)
+        out += ", C=" + std::to_string(*c.capacity);
+    else
+        out += ", full cache";
+    if (c.query == "agnostic") out += ", query-agnostic";
     return out;
 }
 
@@ -65,19 +73,38 @@ CurveData buildCurves(const std::vector<CellSummary>& cells, const FigureSelecti
     const auto hasMetric = [&](const CellSummary& c) {
         return c.samplesDone > 0 && c.metric(selIn.metric).has_value();
     };
+    // The x value of a cell on the chosen axis: its retention, or its budget C per head.
+    const auto xOf = [&](const CellSummary& c) -> std::optional<double> {
+        if (selIn.budgetAxis) {
+            return c.capacity ? std::optional<double>(double(*c.capacity)) : std::nullopt;
+        }
+        return c.retention;
+    };
+    const auto sameQuery = [&](const CellSummary& c) {
+        return !selIn.query || c.query == *selIn.query;
+    };
     const FigureSelection sel = resolve(cells, selIn, [&](const CellSummary& c) {
-        return hasMetric(c) && c.retention.has_value();
+        return hasMetric(c) && xOf(c).has_value() && sameQuery(c);
     });
     if (!sel.model || !sel.task || !sel.contextLength) {
-        nothing(source, "no cell with metric \"" + sel.metric +
-                            "\" and a retention ratio matches the selection");
+        nothing(source, "no cell with metric \"" + sel.metric + "\" and " +
+                            (sel.budgetAxis ? "a token budget" : "a retention ratio") +
+                            " matches the selection");
     }
 
     CurveData data;
     data.metric = sel.metric;
     data.tolerancePercent = sel.tolerancePercent;
-    data.caption =
-        q(*sel.model + ", " + *sel.task + ", " + std::to_string(*sel.contextLength) + " tokens");
+    data.budgetAxis = sel.budgetAxis;
+    // The protocol of the first cell shown (selected, or query-aware unless only agnostic).
+    std::string query = sel.query.value_or("aware");
+    if (!sel.query) {
+        bool aware = false;
+        for (const auto& c : cells) aware |= matches(c, sel) && hasMetric(c) && c.query == "aware";
+        if (!aware) query = "agnostic";
+    }
+    data.caption = q(*sel.model + ", " + *sel.task + ", " + std::to_string(*sel.contextLength) +
+                     " tokens" + (query == "agnostic" ? ", query-agnostic" : ""));
     // Series keyed by (method, mode) in first-seen order; several parameter sets of one method
     // are averaged per retention (the designer's labels are not part of the results).
     std::vector<std::pair<std::string, std::string>> order;
@@ -90,17 +117,19 @@ CurveData buildCurves(const std::vector<CellSummary>& cells, const FigureSelecti
     double fullSum = 0.0;
     std::int64_t fullN = 0;
     for (const auto& c : cells) {
-        if (!hasMetric(c) || !matches(c, sel)) continue;
+        if (!hasMetric(c) || !matches(c, sel) || c.query != query) continue;
         if (sel.method && c.method != *sel.method) continue;
         const double v = *c.metric(sel.metric);
-        if (!c.retention) {
+        if (!c.retention && !c.capacity) {
             fullSum += v * static_cast<double>(c.samplesDone);
             fullN += c.samplesDone;
             continue;
         }
+        const auto x = xOf(c);
+        if (!x) continue;  // a cell of the other axis
         const auto key = std::make_pair(c.method, c.mode);
         if (!acc.count(key)) order.push_back(key);
-        auto& slot = acc[key][*c.retention];
+        auto& slot = acc[key][*x];
         slot.sum += v * static_cast<double>(c.samplesDone);
         slot.n += c.samplesDone;
         for (const auto& [name, obs] : c.observations) {
@@ -148,10 +177,12 @@ HeatmapData buildHeatmap(const ResultsDb& db, const std::vector<CellSummary>& ce
         if (sel.cell) {
             if (c.hash.rfind(*sel.cell, 0) != 0) continue;  // a hash prefix selects
         } else {
-            if (!matches(c, sel) || !c.retention || c.samplesDone == 0) continue;
+            if (!matches(c, sel) || (!c.retention && !c.capacity) || c.samplesDone == 0) continue;
             if (sel.method && c.method != *sel.method) continue;
             if (sel.mode && c.mode != *sel.mode) continue;
             if (sel.retention && !sameRetention(c.retention, *sel.retention)) continue;
+            if (sel.capacity && c.capacity != sel.capacity) continue;
+            if (sel.query && c.query != *sel.query) continue;
         }
         const HeadGrid grid = db.headGrid(c.hash, sel.stat);
         if (grid.layers == 0) {
@@ -184,8 +215,199 @@ std::unique_ptr<Figure> buildFigure(const ResultsDb& db, FigureKind kind,
             return std::make_unique<CliffFigure>(buildCurves(cells, sel, db.path().string()));
         case FigureKind::Niah:
             return std::make_unique<NeedleFigure>(buildNeedle(db, cells, sel));
+        case FigureKind::Tokens:
+            return std::make_unique<TokensFigure>(buildTokens(db, cells, sel));
+        case FigureKind::Hiv:
+            return std::make_unique<HivFigure>(buildHiv(db, cells, sel));
     }
     return nullptr;
+}
+
+std::vector<double> keptFractions(const runner::KeptPositions& kept, std::int64_t tokens,
+                                  std::optional<std::int64_t> queryStart,
+                                  std::optional<std::int64_t> layer,
+                                  std::optional<std::int64_t> head) {
+    std::vector<double> count(static_cast<std::size_t>(std::max<std::int64_t>(0, tokens)), 0.0);
+    std::int64_t segments = 0;
+    for (std::int64_t l = 0; l < kept.layers; ++l) {
+        if (layer && l != *layer) continue;
+        for (std::int64_t h = 0; h < kept.heads; ++h) {
+            if (head && h != *head) continue;
+            ++segments;
+            for (const std::int64_t pos : kept.at(l, h)) {
+                if (pos >= 0 && pos < tokens) count[static_cast<std::size_t>(pos)] += 1.0;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < count.size(); ++i) {
+        if (queryStart && std::int64_t(i) >= *queryStart)
+            count[i] = 1.0;
+        else
+            count[i] = segments > 0 ? count[i] / static_cast<double>(segments) : 0.0;
+    }
+    return count;
+}
+
+namespace {
+
+bool sameBudget(const CellSummary& a, const CellSummary& b) {
+    const bool r = a.retention.has_value() == b.retention.has_value() &&
+                   (!a.retention || sameRetention(b.retention, *a.retention));
+    return r && a.capacity == b.capacity;
+}
+
+// The stored sample of a cell named by index or dataset id (the first with kept positions
+// when unset).
+std::optional<std::int64_t> pickSample(const ResultsDb& db, const CellSummary& c,
+                                       const std::optional<std::string>& want) {
+    const auto stored = db.keptSampleIndices(c.hash);
+    if (stored.empty()) return std::nullopt;
+    if (!want) return stored.front();
+    for (const auto& s : db.samples(c.hash)) {
+        if (s.sampleId == *want || std::to_string(s.index) == *want) {
+            if (std::find(stored.begin(), stored.end(), s.index) != stored.end()) return s.index;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TokenViewData buildTokens(const ResultsDb& db, const std::vector<CellSummary>& cells,
+                          const FigureSelection& sel) {
+    const std::string source = db.path().string();
+    const auto candidate = [&](const CellSummary& c, const std::optional<std::string>& method) {
+        if (sel.cell) return c.hash.rfind(*sel.cell, 0) == 0;  // a hash prefix selects A
+        if (!matches(c, sel) || c.samplesDone == 0 || (!c.retention && !c.capacity)) return false;
+        if (method && c.method != *method) return false;
+        if (sel.mode && c.mode != *sel.mode) return false;
+        if (sel.retention && !sameRetention(c.retention, *sel.retention)) return false;
+        if (sel.capacity && c.capacity != sel.capacity) return false;
+        if (sel.query && c.query != *sel.query) return false;
+        return true;
+    };
+    const CellSummary* a = nullptr;
+    std::int64_t index = 0;
+    for (const auto& c : cells) {
+        if (!candidate(c, sel.method)) continue;
+        if (const auto i = pickSample(db, c, sel.sample)) {
+            a = &c;
+            index = *i;
+            break;
+        }
+    }
+    if (!a) {
+        nothing(source, "no cell with kept positions matches the selection" +
+                            std::string(sel.sample ? " (sample " + *sel.sample + ")" : "") +
+                            "; run the sweep with \"store_kept\": true");
+    }
+    std::vector<const CellSummary*> chosen = {a};
+    if (sel.methodB) {
+        const CellSummary* b = nullptr;
+        for (const auto& c : cells) {
+            if (c.model == a->model && c.task == a->task && c.contextLength == a->contextLength &&
+                c.method == *sel.methodB && c.query == a->query && sameBudget(c, *a) &&
+                (!sel.mode || c.mode == *sel.mode) && db.keptTokens(c.hash, index)) {
+                b = &c;
+                break;
+            }
+        }
+        if (!b) {
+            nothing(source, "method " + *sel.methodB + " has no kept positions for sample " +
+                                std::to_string(index) + " of " + describeCell(*a));
+        }
+        chosen.push_back(b);
+    }
+    TokenViewData data;
+    data.layer = sel.layer;
+    data.head = sel.head;
+    for (const CellSummary* c : chosen) {
+        const auto kept = db.keptTokens(c->hash, index);
+        if (!kept) nothing(source, "no kept positions for sample " + std::to_string(index));
+        const auto& k = kept->positions;
+        if (sel.layer && (*sel.layer < 0 || *sel.layer >= k.layers)) {
+            nothing(source, "--layer " + std::to_string(*sel.layer) + " is outside 0.." +
+                                std::to_string(k.layers - 1));
+        }
+        if (sel.head && (*sel.head < 0 || *sel.head >= k.heads)) {
+            nothing(source, "--head " + std::to_string(*sel.head) + " is outside 0.." +
+                                std::to_string(k.heads - 1));
+        }
+        if (data.tokens.empty()) {
+            for (const auto& t : kept->tokenText) data.tokens.push_back(QString::fromStdString(t));
+            data.queryStart = kept->queryStart;
+        } else if (data.tokens.size() != kept->tokenText.size()) {
+            nothing(source, "the two methods' prompts of sample " + std::to_string(index) +
+                                " differ in length");
+        }
+        TokenSide side;
+        side.method = c->method;
+        side.mode = c->mode;
+        side.caption = q(c->retention ? percentText(*c->retention)
+                                      : "C=" + std::to_string(c->capacity.value_or(0)));
+        side.layers = k.layers;
+        side.heads = k.heads;
+        side.segments = k.segments;
+        side.fraction = keptFractions(k, static_cast<std::int64_t>(data.tokens.size()),
+                                      kept->queryStart, sel.layer, sel.head);
+        data.sides.push_back(std::move(side));
+    }
+    std::string sampleId = std::to_string(index);
+    for (const auto& s : db.samples(a->hash)) {
+        if (s.index != index) continue;
+        sampleId = s.sampleId;
+        const json* meta = s.extra.contains("meta") ? &s.extra["meta"] : nullptr;
+        if (meta && meta->contains("needle_span")) {
+            const auto& span = (*meta)["needle_span"];
+            if (span.is_array() && span.size() == 2 && span[0].is_number_integer() &&
+                span[1].is_number_integer()) {
+                data.needle =
+                    std::make_pair(span[0].get<std::int64_t>(), span[1].get<std::int64_t>());
+            }
+        }
+    }
+    data.caption =
+        q(a->model + ", " + a->task + ", " + std::to_string(a->contextLength) + " tokens, sample " +
+          sampleId + (a->query == "agnostic" ? ", query-agnostic" : ""));
+    return data;
+}
+
+HivData buildHiv(const ResultsDb& db, const std::vector<CellSummary>& cells,
+                 const FigureSelection& sel) {
+    const std::string source = db.path().string();
+    for (const auto& c : cells) {
+        if (c.task != "hiv" || c.samplesDone == 0) continue;
+        if (sel.model && c.model != *sel.model) continue;
+        HivData data;
+        const HeadGrid mean = db.headGrid(c.hash, "importance");
+        HeadGrid var = db.headGrid(c.hash, "importance_variance");
+        if (var.layers == 0) {
+            const HeadGrid cv = db.headGrid(c.hash, "cv");
+            var = cv;
+            for (std::size_t i = 0; i < var.values.size() && i < mean.values.size(); ++i) {
+                const double sd = cv.values[i] * mean.values[i];
+                var.values[i] = sd * sd;
+            }
+        }
+        const auto grid = [](const HeadGrid& g, const char* stat) {
+            HeatmapData h;
+            h.layers = g.layers;
+            h.heads = g.heads;
+            h.values = g.values;
+            h.stat = stat;
+            return h;
+        };
+        data.importance = grid(mean, "importance");
+        data.variance = grid(var, "importance_variance");
+        const auto trials = c.metric("trials");
+        const auto rate = c.metric("acceptance_rate");
+        std::string caption = c.model;
+        if (trials) caption += ", " + std::to_string(std::llround(*trials)) + " trials";
+        if (rate) caption += ", " + percentText(*rate) + " accepted";
+        data.caption = q(caption);
+        return data;
+    }
+    nothing(source, "no HIV result" + (sel.model ? " for model " + *sel.model : std::string()));
 }
 
 std::optional<double> sampleDepthPercent(const SampleSummary& s) {

@@ -20,6 +20,12 @@ struct FigureSelection {
     std::optional<std::string> model, task, method, mode, cell;
     std::optional<std::int64_t> contextLength;
     std::optional<double> retention;
+    std::optional<std::int64_t> capacity;     // token budget C per head (budget cells)
+    std::optional<std::string> query;         // "aware" | "agnostic"
+    std::optional<std::string> sample;        // tokens: sample index or dataset id
+    std::optional<std::string> methodB;       // tokens: the second method
+    std::optional<std::int64_t> layer, head;  // tokens: scope (every segment by default)
+    bool budgetAxis = false;                  // curves over budgets instead of retentions
     std::string metric = "score";
     std::string stat = "kept";  // heatmap head statistic
     double tolerancePercent = 10.0;
@@ -38,6 +44,25 @@ HeatmapData buildHeatmap(const ResultsDb& db, const std::vector<CellSummary>& ce
 // extra JSON ("depth" or "meta.depth", in percent) or from an id of the form "L<length>/d<depth>".
 NeedleData buildNeedle(const ResultsDb& db, const std::vector<CellSummary>& cells,
                        const FigureSelection& sel);
+
+// The kept-token view of one sample (FigureSelection::sample, default the first with kept
+// positions) for method A (sel.cell, else sel.method, default the first compressing cell with
+// kept positions)
+// and optionally method B (sel.methodB) at the same model, task, context, budget and protocol.
+// Fractions count the segments in scope (sel.layer / sel.head); the needle span comes from the
+// sample's meta ("needle_span"). InputError when nothing is stored (a sweep without store_kept).
+TokenViewData buildTokens(const ResultsDb& db, const std::vector<CellSummary>& cells,
+                          const FigureSelection& sel);
+// The HIV cell of a model (sel.model, default the first): importance and its variance across
+// trials per head (older files without "importance_variance": (cv x importance)^2).
+HivData buildHiv(const ResultsDb& db, const std::vector<CellSummary>& cells,
+                 const FigureSelection& sel);
+// The fraction of the segments in scope that kept each of `tokens` positions (1 from
+// queryStart on: appended, never evicted at prefill).
+std::vector<double> keptFractions(const runner::KeptPositions& kept, std::int64_t tokens,
+                                  std::optional<std::int64_t> queryStart,
+                                  std::optional<std::int64_t> layer,
+                                  std::optional<std::int64_t> head);
 
 // The figure of `kind` for the selection (the cliff figure uses the curve data).
 std::unique_ptr<Figure> buildFigure(const ResultsDb& db, FigureKind kind,

@@ -5,6 +5,7 @@
 #include <limits>
 #include <tuple>
 
+#include "engine/core/error.h"
 #include "engine/runner/result_store_open.h"
 #include "engine/runner/sqlite_db.h"
 
@@ -50,6 +51,12 @@ void fillFromConfig(CellSummary& c) {
     c.contextLength = intAt(cfg, "context_length");
     if (const auto r = cfg.find("retention"); r != cfg.end() && r->is_number()) {
         c.retention = r->get<double>();
+    }
+    if (const auto b = cfg.find("capacity"); b != cfg.end() && b->is_number_integer()) {
+        c.capacity = b->get<std::int64_t>();
+    }
+    if (const auto q = cfg.find("query"); q != cfg.end() && q->is_string()) {
+        c.query = q->get<std::string>();
     }
     c.method = stringAt(cfg, "method");
     c.mode = stringAt(cfg, "mode");
@@ -148,7 +155,7 @@ std::vector<CellSummary> ResultsDb::cells() const {
         // Full cache (no retention) sorts after every ratio.
         return std::make_tuple(c.model, c.task, c.contextLength, c.method, c.mode,
                                c.retention.value_or(std::numeric_limits<double>::infinity()),
-                               c.hash);
+                               c.capacity.value_or(0), c.hash);
     };
     std::sort(out.begin(), out.end(),
               [&](const CellSummary& a, const CellSummary& b) { return key(a) < key(b); });
@@ -228,6 +235,48 @@ HeadGrid ResultsDb::headGrid(const std::string& cellHash, const std::string& sta
             grid.values[static_cast<std::size_t>(e.layer * grid.heads + e.head)] = *e.value;
     }
     return grid;
+}
+
+}  // namespace hace::views
+
+namespace hace::views {
+
+std::optional<KeptSample> ResultsDb::keptTokens(const std::string& cellHash,
+                                                std::int64_t sampleIndex) const {
+    auto s = impl_->db.prepare(
+        "SELECT k.query_start, k.positions, k.token_ids, k.token_text FROM kept_tokens k "
+        "JOIN samples s ON k.sample_row = s.id WHERE s.cell_hash = ? AND s.sample_index = ?",
+        "reading kept positions");
+    s.bind(1, std::string_view(cellHash)).bind(2, sampleIndex);
+    if (!s.step()) return std::nullopt;
+    KeptSample k;
+    try {
+        k.queryStart = optionalInt(s, 0);
+        k.positions = runner::decode_kept_positions(s.column_blob(1));
+        k.tokenIds = json::parse(s.column_text(2)).get<std::vector<std::int32_t>>();
+        k.tokenText = json::parse(s.column_text(3)).get<std::vector<std::string>>();
+    } catch (const std::exception& e) {
+        throw InputError(path().string() + ": damaged kept_tokens row of cell " + cellHash +
+                         " sample " + std::to_string(sampleIndex) + ": " + e.what());
+    }
+    if (k.tokenText.size() != static_cast<std::size_t>(k.positions.tokens)) {
+        throw InputError(path().string() + ": kept_tokens row of cell " + cellHash + " sample " +
+                         std::to_string(sampleIndex) + " has " +
+                         std::to_string(k.tokenText.size()) + " token texts for " +
+                         std::to_string(k.positions.tokens) + " tokens");
+    }
+    return k;
+}
+
+std::vector<std::int64_t> ResultsDb::keptSampleIndices(const std::string& cellHash) const {
+    auto s = impl_->db.prepare(
+        "SELECT s.sample_index FROM kept_tokens k JOIN samples s ON k.sample_row = s.id "
+        "WHERE s.cell_hash = ? ORDER BY s.sample_index",
+        "reading kept positions");
+    s.bind(1, std::string_view(cellHash));
+    std::vector<std::int64_t> out;
+    while (s.step()) out.push_back(s.column_int(0));
+    return out;
 }
 
 }  // namespace hace::views

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/eval/stats/cell_statistics.h"
+#include "engine/runner/kept_positions.h"
 
 namespace hace::views {
 
@@ -29,7 +30,9 @@ struct CellSummary {
     std::string model;      // config.model.name
     std::int64_t layers = 0, kvHeads = 0;
     std::int64_t contextLength = 0;
-    std::optional<double> retention;  // nullopt: full cache
+    std::optional<double> retention;       // nullopt: full cache or a token budget
+    std::optional<std::int64_t> capacity;  // token budget C per head (sweep "budgets")
+    std::string query = "aware";           // "aware" | "agnostic"
     std::string method, mode, task;
     std::string status;  // "pending", "running", "done", "failed"
     std::string failureReason;
@@ -60,6 +63,14 @@ struct SampleSummary {
     std::optional<std::int64_t> peakBytes, kvBytes;
     std::optional<double> retentionRealised;
     nlohmann::json extra;
+};
+
+// The kept prompt positions of one stored sample (sweeps with "store_kept"; table kept_tokens).
+struct KeptSample {
+    runner::KeptPositions positions;
+    std::optional<std::int64_t> queryStart;  // query-agnostic: first appended position
+    std::vector<std::int32_t> tokenIds;
+    std::vector<std::string> tokenText;  // the text each prompt token adds
 };
 
 // A per-head statistic as a [layers x heads] grid, row-major by layer; NaN where missing.
@@ -94,6 +105,13 @@ public:
     // grid (0 x 0) when nothing is stored.
     HeadGrid headGrid(const std::string& cellHash, const std::string& stat,
                       std::optional<std::int64_t> sampleIndex = std::nullopt) const;
+
+    // The kept positions stored for a sample of a cell; nullopt when none are stored. A damaged
+    // record is an InputError naming the database.
+    std::optional<KeptSample> keptTokens(const std::string& cellHash,
+                                         std::int64_t sampleIndex) const;
+    // Sample indices of a cell that have kept positions stored, ascending.
+    std::vector<std::int64_t> keptSampleIndices(const std::string& cellHash) const;
 
 private:
     struct Impl;

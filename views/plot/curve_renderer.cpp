@@ -12,12 +12,12 @@
 namespace hace::views {
 namespace {
 
-// Ticks at exactly the measured retentions, so every point has its label.
-Ticks measuredTicks(const std::set<double>& retentions) {
+// Ticks at exactly the measured retentions (or budgets), so every point has its label.
+Ticks measuredTicks(const std::set<double>& values, QString (*label)(double)) {
     Ticks t;
-    for (const double r : retentions) {
+    for (const double r : values) {
         t.values.push_back(r);
-        t.labels.push_back(percentLabel(r));
+        t.labels.push_back(label(r));
     }
     return t;
 }
@@ -61,6 +61,7 @@ std::vector<std::vector<double>> spreadOffsets(const CurveData& data, const Valu
 }  // namespace
 
 QString CurveRenderer::title(const CurveData& data) {
+    if (data.budgetAxis) return tr("%1 vs. KV budget").arg(Labels::metric(data.metric));
     return tr("%1 vs. KV retention").arg(Labels::metric(data.metric));
 }
 
@@ -92,19 +93,23 @@ CurveRenderer::Result CurveRenderer::render(QPainter& p, const QRectF& area, con
     yLo = params.yMin.value_or(yLo);
     yHi = params.yMax.value_or(yHi);
 
-    AxisSpec x{tr("KV cache retention"), {}, {}};
+    AxisSpec x{data.budgetAxis ? tr("KV cache budget (tokens per head)") : tr("KV cache retention"),
+               {},
+               {}};
     AxisSpec y{Labels::metric(data.metric), {}, {}};
+    // Budgets (tokens per head) are labelled as numbers, retentions as percentages.
+    const auto xLabel = data.budgetAxis ? numberLabel : percentLabel;
     if (params.logX) {
         const double lo = rLo == rHi ? rLo / 2 : rLo / 1.3;
         const double hi = rLo == rHi ? rHi * 2 : rHi * 1.3;
         x.scale = ValueScale(lo, hi, true);
-        x.ticks = measured.empty() ? logTicks(lo, hi, percentLabel) : measuredTicks(measured);
+        x.ticks = measured.empty() ? logTicks(lo, hi, xLabel) : measuredTicks(measured, xLabel);
     } else {
-        // From 0, with room after the largest ratio so its point does not sit on the frame.
+        // From 0, with room after the largest value so its point does not sit on the frame.
         const double hi = rHi * 1.08;
-        x.ticks = measuredTicks(measured);
+        x.ticks = measuredTicks(measured, xLabel);
         x.ticks.values.insert(x.ticks.values.begin(), 0.0);
-        x.ticks.labels.insert(x.ticks.labels.begin(), percentLabel(0.0));
+        x.ticks.labels.insert(x.ticks.labels.begin(), xLabel(0.0));
         x.scale = ValueScale(0.0, hi, false);
     }
     result.xTicks = x.ticks;

@@ -17,13 +17,17 @@ const char* figureKindId(FigureKind kind) {
             return "niah";
         case FigureKind::Cliff:
             return "cliff";
+        case FigureKind::Tokens:
+            return "tokens";
+        case FigureKind::Hiv:
+            return "hiv";
     }
     return "heatmap";
 }
 
 std::optional<FigureKind> figureKindFromId(const std::string& id) {
-    for (const auto k :
-         {FigureKind::Heatmap, FigureKind::Curve, FigureKind::Niah, FigureKind::Cliff}) {
+    for (const auto k : {FigureKind::Heatmap, FigureKind::Curve, FigureKind::Niah,
+                         FigureKind::Cliff, FigureKind::Tokens, FigureKind::Hiv}) {
         if (id == figureKindId(k)) return k;
     }
     return std::nullopt;
@@ -54,6 +58,35 @@ double CliffFigure::aspect() const {
 
 void NeedleFigure::paint(QPainter& p, const QRectF& area, const PlotStyle& style) const {
     NeedleRenderer::render(p, area, data_, style);
+}
+
+void TokensFigure::paint(QPainter& p, const QRectF& area, const PlotStyle& style) const {
+    last_ = TokensRenderer::render(p, area, data_, style);
+}
+
+double TokensFigure::aspect() const {
+    // About 14 tokens per line of a single-column panel; the renderer shrinks the font to fit.
+    const double lines = static_cast<double>(data_.tokens.size()) / 14.0 *
+                         static_cast<double>(std::max<std::size_t>(1, data_.sides.size()));
+    return std::clamp(0.25 + lines * 0.02, 0.45, 1.4);
+}
+
+QString TokensFigure::toolTipAt(const QPointF& point) const {
+    for (const auto& box : last_.boxes) {
+        if (box.rect.contains(point)) return TokensRenderer::describeToken(data_, box.token);
+    }
+    return {};
+}
+
+void HivFigure::paint(QPainter& p, const QRectF& area, const PlotStyle& style) const {
+    HivRenderer::render(p, area, data_, style);
+}
+
+double HivFigure::aspect() const {
+    const auto& d = data_.importance;
+    if (d.heads <= 0) return 0.5;
+    const double ratio = static_cast<double>(d.layers) / static_cast<double>(2 * d.heads);
+    return std::clamp(ratio * 0.85 + 0.2, 0.35, 1.0);
 }
 
 }  // namespace hace::views

@@ -12,13 +12,16 @@
 #include "views/plot/curve_renderer.h"
 #include "views/plot/figure_data.h"
 #include "views/plot/heatmap_renderer.h"
+#include "views/plot/hiv_renderer.h"
 #include "views/plot/plot_style.h"
+#include "views/plot/tokens_renderer.h"
 
 namespace hace::views {
 
 // Stable figure ids (the `hace plot --figure` values).
-enum class FigureKind { Heatmap, Curve, Niah, Cliff };
-const char* figureKindId(FigureKind kind);  // "heatmap", "curve", "niah", "cliff"
+enum class FigureKind { Heatmap, Curve, Niah, Cliff, Tokens, Hiv };
+// "heatmap", "curve", "niah", "cliff", "tokens", "hiv"
+const char* figureKindId(FigureKind kind);
 std::optional<FigureKind> figureKindFromId(const std::string& id);
 
 class Figure {
@@ -27,6 +30,8 @@ public:
     virtual void paint(QPainter& p, const QRectF& area, const PlotStyle& style) const = 0;
     // Preferred height / width.
     virtual double aspect() const = 0;
+    // Hover text (rich text) for a point of the last on-screen paint; empty: none.
+    virtual QString toolTipAt(const QPointF& /*point*/) const { return {}; }
 };
 
 class HeatmapFigure final : public Figure {
@@ -75,6 +80,31 @@ public:
 
 private:
     NeedleData data_;
+};
+
+class TokensFigure final : public Figure {
+public:
+    explicit TokensFigure(TokenViewData data) : data_(std::move(data)) {}
+    void paint(QPainter& p, const QRectF& area, const PlotStyle& style) const override;
+    double aspect() const override;
+    QString toolTipAt(const QPointF& point) const override;
+    const TokenViewData& data() const { return data_; }
+
+private:
+    TokenViewData data_;
+    // The boxes of the last paint, for hover (a figure is painted and hovered on the GUI thread).
+    mutable TokensRenderer::Result last_;
+};
+
+class HivFigure final : public Figure {
+public:
+    explicit HivFigure(HivData data) : data_(std::move(data)) {}
+    void paint(QPainter& p, const QRectF& area, const PlotStyle& style) const override;
+    double aspect() const override;
+    const HivData& data() const { return data_; }
+
+private:
+    HivData data_;
 };
 
 }  // namespace hace::views

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <QString>
@@ -27,7 +28,7 @@ struct HeatmapData {
 };
 
 struct CurvePoint {
-    double retention = 0.0;  // kept fraction, (0, 1]
+    double retention = 0.0;  // kept fraction, (0, 1]; tokens per head on the budget axis
     double score = 0.0;
     std::int64_t samples = 0;
     // The score's 95% interval (engine/eval/stats) when built from stored samples.
@@ -59,6 +60,9 @@ struct CurveData {
     double tolerancePercent = 10.0;
     std::string metric = "score";
     QString caption;  // model, task, context length
+    // The x axis: false the kept fraction (retentions), true the cache size C per head in
+    // tokens (budgets); CurvePoint::retention holds the x value either way.
+    bool budgetAxis = false;
 };
 
 // Needle in a haystack: context length x needle depth, coloured by score.
@@ -72,6 +76,40 @@ struct NeedleData {
     double at(std::size_t depth, std::size_t length) const {
         return scores[depth * lengths.size() + length];
     }
+};
+
+// The kept-token view of one sample: the prompt's tokens, each shaded by the fraction of the
+// (layer, head) segments in scope that kept it, for one method or two side by side.
+struct TokenSide {
+    std::string method, mode;  // engine ids (Labels::method)
+    QString caption;           // cell description
+    // Kept positions per segment [layer * heads + head], ascending.
+    std::int64_t layers = 0, heads = 0;
+    std::vector<std::vector<std::int64_t>> segments;
+    std::vector<double> fraction;  // per token, over the segments in scope; 1 past queryStart
+};
+
+struct TokenViewData {
+    std::vector<QString> tokens;             // display text of each prompt token
+    std::optional<std::int64_t> queryStart;  // query-agnostic: the appended question starts here
+    std::optional<std::pair<std::int64_t, std::int64_t>> needle;  // [begin, end) token span
+    std::optional<std::int64_t> layer, head;                      // scope: every segment unless set
+    std::vector<TokenSide> sides;                                 // one or two methods
+    QString caption;                                              // model, task, sample
+    // A token counts as kept by a method when at least this fraction of its segments kept it
+    // (binary for one layer and head).
+    static constexpr double kKeptFraction = 0.5;
+    bool keptBy(std::size_t side, std::size_t token) const {
+        return sides[side].fraction[token] >= kKeptFraction;
+    }
+};
+
+// HIV results: the layer x head grids of the head-importance scores (mean over accepted
+// trials) and of their variance across trials.
+struct HivData {
+    HeatmapData importance;  // stat "importance"
+    HeatmapData variance;    // stat "variance"
+    QString caption;         // model, trials, acceptance
 };
 
 }  // namespace hace::views

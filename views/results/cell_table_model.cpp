@@ -87,10 +87,17 @@ QVariant CellTableModel::data(const QModelIndex& index, int role) const {
         case Task:
             return Labels::task(c.task);
         case Context:
+            // The HIV test has no context axis: its row shows how many trials ran.
+            if (c.task == "hiv") return tr("%1 trials").arg(c.metric("trials").value_or(0.0));
             return QString::number(c.contextLength);
         case Method:
             return Labels::method(c.method, c.mode);
         case Retention:
+            if (c.task == "hiv") {
+                return tr("%1 accepted")
+                    .arg(percentLabel(c.metric("acceptance_rate").value_or(0.0)));
+            }
+            if (c.capacity) return tr("C=%1").arg(*c.capacity);
             return c.retention ? percentLabel(*c.retention) : Labels::method("full");
         case Status:
             if (c.status == "done") return tr("done");

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTextBrowser>
@@ -20,6 +21,7 @@
 #include "views/common/method_labels.h"
 #include "views/data/figure_builders.h"
 #include "views/results/cell_table_model.h"
+#include "views/results/kept_tokens_panel.h"
 #include "views/results/results_source.h"
 #include "views/widgets/figure_view.h"
 
@@ -64,6 +66,10 @@ ResultsBrowser::ResultsBrowser(ResultsSource* source, QWidget* parent)
     detail_ = new QTextBrowser(this);
     heatmap_ = new FigureView(this);
     heatmap_->setExportName(QStringLiteral("sample-heatmap"));
+    kept_ = new KeptTokensPanel(source_, this);
+    figures_ = new QTabWidget(this);
+    figures_->addTab(heatmap_, QString());
+    figures_->addTab(kept_, QString());
 
     auto* filters = new QHBoxLayout;
     filters->addWidget(text_, 2);
@@ -74,7 +80,7 @@ ResultsBrowser::ResultsBrowser(ResultsSource* source, QWidget* parent)
     auto* bottom = new QSplitter(Qt::Horizontal, this);
     bottom->addWidget(samples_);
     bottom->addWidget(detail_);
-    bottom->addWidget(heatmap_);
+    bottom->addWidget(figures_);
     bottom->setStretchFactor(0, 2);
     bottom->setStretchFactor(1, 2);
     bottom->setStretchFactor(2, 2);
@@ -279,6 +285,19 @@ void ResultsBrowser::showSample(int row) {
                     .arg(tr("Realised retention %1").arg(*s.retentionRealised, 0, 'f', 4));
     }
     detail_->setHtml(html);
+    kept_->showSample(cell_, s.index);
+    const CellSummary* cell = source_->cell(cell_);
+    if (cell && cell->task == "hiv") {
+        try {
+            FigureSelection sel;
+            sel.model = cell->model;
+            heatmap_->setFigure(
+                std::make_shared<HivFigure>(buildHiv(*source_->db(), source_->cells(), sel)));
+        } catch (const std::exception&) {
+            heatmap_->setFigure(nullptr);
+        }
+        return;
+    }
     try {
         const HeadGrid grid = source_->db()->headGrid(cell_, "kept", s.index);
         if (grid.layers > 0) {
@@ -310,6 +329,8 @@ void ResultsBrowser::retranslate() {
     samples_->setHorizontalHeaderLabels(
         {tr("#"), tr("Sample id"), tr("Score"), tr("Prompt tokens"), tr("Prediction")});
     heatmap_->setEmptyText(tr("Select a sample with per-head statistics to see its heatmap."));
+    figures_->setTabText(0, tr("Heatmap"));
+    figures_->setTabText(1, tr("Kept tokens"));
     model_->retranslate();
     refillCombos();
     if (!cell_.empty()) showSample(samples_->currentRow());

@@ -1,6 +1,7 @@
 // The results browser: every cell of the open database with its mean metrics, filtered and
 // sorted; selecting a cell lists its samples, selecting a sample shows its prediction,
-// references, metrics, timings and its layer x head heatmap (drill-down).
+// references, metrics, timings, its layer x head heatmap (for an HIV cell: the importance and
+// its variance across trials) and its kept tokens (drill-down).
 #pragma once
 
 #include <QWidget>
@@ -12,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QTableView;
 class QTableWidget;
+class QTabWidget;
 class QTextBrowser;
 
 namespace hace::views {
@@ -19,6 +21,7 @@ namespace hace::views {
 class CellFilterModel;
 class CellTableModel;
 class FigureView;
+class KeptTokensPanel;
 class ResultsSource;
 
 class ResultsBrowser : public QWidget {
@@ -35,6 +38,8 @@ public:
     QTableWidget* sampleTable() const { return samples_; }
     QString sampleDetails() const;
     CellFilterModel* filterModel() const { return filter_; }
+    FigureView* heatmapView() const { return heatmap_; }
+    KeptTokensPanel* keptTokens() const { return kept_; }
 
 Q_SIGNALS:
     void cellSelected(const QString& hash);
@@ -61,6 +66,8 @@ private:
     QTableWidget* samples_;
     QTextBrowser* detail_;
     FigureView* heatmap_;
+    KeptTokensPanel* kept_;
+    QTabWidget* figures_;
     QLabel* summary_;
     std::string cell_;
 };

@@ -1,8 +1,10 @@
 #include "views/widgets/figure_view.h"
 
 #include <QContextMenuEvent>
+#include <QHelpEvent>
 #include <QMenu>
 #include <QPainter>
+#include <QToolTip>
 
 #include "views/export/export_dialog.h"
 #include "views/plot/plot_style.h"
@@ -22,6 +24,21 @@ void FigureView::setFigure(std::shared_ptr<const Figure> figure) {
 void FigureView::setEmptyText(const QString& text) {
     emptyText_ = text;
     if (!figure_) update();
+}
+
+bool FigureView::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QString text = figure_ ? figure_->toolTipAt(help->pos()) : QString();
+        if (text.isEmpty()) {
+            QToolTip::hideText();
+            event->ignore();
+        } else {
+            QToolTip::showText(help->globalPos(), text, this);
+        }
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void FigureView::paintEvent(QPaintEvent*) {

@@ -32,6 +32,7 @@ public Q_SLOTS:
     void exportFigure();
 
 protected:
+    bool event(QEvent* event) override;  // tooltips: Figure::toolTipAt
     void paintEvent(QPaintEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
 

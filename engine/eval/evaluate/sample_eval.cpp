@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <span>
+#include <stdexcept>
 
 #include "engine/core/error.h"
 #include "engine/core/memory_meter.h"
@@ -48,6 +50,20 @@ std::vector<LayerSummary> summarise(const model::CompressionReport& rep) {
     return out;
 }
 
+KeptSet kept_set(const model::CompressionReport& rep, std::int64_t tokens) {
+    KeptSet k;
+    k.tokens = tokens;
+    k.layers = static_cast<std::int64_t>(rep.layers.size());
+    k.heads = rep.layers.empty() ? 0 : static_cast<std::int64_t>(rep.layers[0].heads.size());
+    for (const auto& L : rep.layers) {
+        if (static_cast<std::int64_t>(L.heads.size()) != k.heads) {
+            throw std::logic_error("compression report: layers differ in head count");
+        }
+        for (const auto& h : L.heads) k.segments.push_back(h.kept);
+    }
+    return k;
+}
+
 void score(const EvalSample& sample, SampleOutcome& o) {
     if (sample.metrics.empty()) throw InputError("sample " + sample.id + ": no metric to score");
     for (metrics::Metric m : sample.metrics) {
@@ -63,10 +79,10 @@ void score(const EvalSample& sample, SampleOutcome& o) {
     double primary = o.metrics[std::string(metrics::metric_name(sample.metrics[0]))];
     if (sample.meta.contains("needle_value")) {
         // The needle model's own rule: the continuation starts with the value's digits.
-        primary = tasks::needle_exact_match(o.prediction,
-                                            sample.meta["needle_value"].get<std::string>())
-                      ? 1.0
-                      : 0.0;
+        primary =
+            tasks::needle_exact_match(o.prediction, sample.meta["needle_value"].get<std::string>())
+                ? 1.0
+                : 0.0;
         o.metrics["needle_exact"] = primary;
     }
     o.metrics["score"] = 100.0 * primary;  // the task score on a 0-100 scale
@@ -96,16 +112,33 @@ SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokeni
 
     const bool keep_logits = capture != nullptr || (full && !full->step_logits.empty());
     std::vector<std::vector<float>> step_logits;
+    // Query-agnostic: the context part alone goes through the (compressing) prefill; the
+    // question follows token by token. The full cache compresses nothing, so it prefills the
+    // whole prompt at once (the same attention, one forward).
+    std::int64_t split = n;
+    if (sample.query_start && cfg.method != "full") {
+        split = *sample.query_start;
+        if (split < 1 || split > n) {
+            throw InputError("sample " + sample.id + ": query_start " + std::to_string(split) +
+                             " is outside the prompt of " + std::to_string(n) + " tokens");
+        }
+    }
     auto t0 = Clock::now();
-    auto logits = session->prefill(sample.prompt);
-    o.prefill_ms = ms_since(t0);
-    o.kv_after_prefill = session->kv_stats();
-    if (const auto* rep = session->compression_report()) {
+    auto logits = session->prefill(
+        std::span<const model::TokenId>(sample.prompt.data(), static_cast<std::size_t>(split)));
+    const auto* rep = session->compression_report();
+    if (rep) {
         o.compression_ms = rep->compression_ms;
         o.kv_bits = rep->kv_bits;
         o.layers = summarise(*rep);
-        if (cb.on_layers) cb.on_layers(o.layers);
+        if (cb.record_kept) o.kept = kept_set(*rep, n);
     }
+    for (std::int64_t i = split; i < n; ++i) {
+        logits = session->decode_step(sample.prompt[static_cast<std::size_t>(i)]);
+    }
+    o.prefill_ms = ms_since(t0);
+    o.kv_after_prefill = session->kv_stats();
+    if (rep && cb.on_layers) cb.on_layers(o.layers);
     std::vector<model::TokenId> stops = mc.eos_ids;
     if (tok.special_ids().eos >= 0) stops.push_back(tok.special_ids().eos);
     std::int64_t steps = 0;
@@ -137,7 +170,8 @@ SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokeni
 
     score(sample, o);
     if (cfg.retention) {
-        o.metrics["cache_efficiency"] = metrics::cache_efficiency_ratio(o.metrics["score"], *cfg.retention);
+        o.metrics["cache_efficiency"] =
+            metrics::cache_efficiency_ratio(o.metrics["score"], *cfg.retention);
     }
     if (!o.layers.empty()) {
         std::vector<std::vector<double>> kept;
@@ -147,7 +181,8 @@ SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokeni
         o.metrics["head_gini"] = spec.mean_gini;
     }
     if (full) {
-        o.metrics["token_agreement"] = metrics::token_agreement_rate(full->output_ids, o.output_ids);
+        o.metrics["token_agreement"] =
+            metrics::token_agreement_rate(full->output_ids, o.output_ids);
         o.metrics["first_divergence"] =
             static_cast<double>(metrics::first_divergence_step(full->output_ids, o.output_ids));
         o.metrics["rouge_l_vs_full"] = metrics::output_rouge_l(o.prediction, full->text);

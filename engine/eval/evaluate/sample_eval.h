@@ -25,11 +25,17 @@ struct EvalSample {
     std::string task;  // "niah", "needle", "narrativeqa", ...
     std::string id;    // the dataset's id (or a grid cell name)
     std::vector<model::TokenId> prompt;
-    std::vector<std::string> references;  // keyword_recall scores against references[0]
+    std::vector<std::string> references;   // keyword_recall scores against references[0]
     std::vector<metrics::Metric> metrics;  // metrics[0] is the task's primary score
     std::int32_t max_new_tokens = 32;
-    bool stop_at_newline = false;          // NIAH (section 11.2) stops at a newline
+    bool stop_at_newline = false;                    // NIAH (section 11.2) stops at a newline
     nlohmann::json meta = nlohmann::json::object();  // length, depth, needle span, chat format...
+    // Query-agnostic protocol: prompt[0, query_start) is the context part, compressed before
+    // the question is seen; prompt[query_start, n) (the question and the chat suffix) is then
+    // appended through the compressed cache one token at a time, as generated tokens are, so
+    // the kept set cannot depend on the question. Unset: the whole prompt is prefilled and
+    // compressed at once (query-aware, the LongBench protocol of SnapKV/CAKE/HeadKV).
+    std::optional<std::int64_t> query_start;
 };
 
 // What the full-cache run of the same sample produced; the compressed runs compare against it.
@@ -41,17 +47,25 @@ struct FullReference {
 
 struct LayerSummary {
     std::int64_t layer = 0;
-    std::int64_t budget = 0;               // selected entries (window excluded), sum over heads
-    std::optional<double> preference;      // CAKE/HACE
+    std::int64_t budget = 0;           // selected entries (window excluded), sum over heads
+    std::optional<double> preference;  // CAKE/HACE
     double entropy = 0.0, temporal_variance = 0.0;
-    std::vector<std::int64_t> head_kept;   // kept entries per head (window included)
+    std::vector<std::int64_t> head_kept;  // kept entries per head (window included)
     std::vector<std::int64_t> head_budget;
-    double specialization = 0.0;           // 1 - normalised entropy of head_kept (metrics)
-    double gini = 0.0;                     // Gini coefficient of head_kept
+    double specialization = 0.0;  // 1 - normalised entropy of head_kept (metrics)
+    double gini = 0.0;            // Gini coefficient of head_kept
+};
+
+// The prompt positions a compressed cache kept after its prefill, per (layer, head) segment.
+struct KeptSet {
+    std::int64_t tokens = 0;  // prompt length (positions >= query_start were appended, not kept)
+    std::int64_t layers = 0, heads = 0;  // heads: KV heads (query heads in faithful per-query-
+                                         // head storage)
+    std::vector<std::vector<std::int64_t>> segments;  // [layer * heads + head], ascending
 };
 
 struct SampleOutcome {
-    std::string prediction;                 // decoded new tokens, special tokens skipped
+    std::string prediction;  // decoded new tokens, special tokens skipped
     std::vector<model::TokenId> output_ids;
     // Every number of the sample by name: the task metrics ("qa_f1", "keyword_recall",
     // "rouge1_x10", ...; "score" = the primary metric x 100), consistency with the full cache
@@ -61,20 +75,23 @@ struct SampleOutcome {
     std::map<std::string, double> metrics;
     std::int64_t prompt_tokens = 0;
     double prefill_ms = 0.0, decode_ms = 0.0, decode_ms_per_token = 0.0, tokens_per_s = 0.0;
-    double compression_ms = 0.0;             // part of prefill_ms spent compressing
-    std::int64_t peak_bytes = 0;             // process peak RSS during the sample (CPU)
+    double compression_ms = 0.0;  // part of prefill_ms spent compressing
+    std::int64_t peak_bytes = 0;  // process peak RSS during the sample (CPU)
     model::KvStats kv_after_prefill, kv_end;
-    std::optional<double> retention_nominal; // R of the config (unset with --capacity/full)
-    double retention_realised = 1.0;        // kept / full entries after prefill
+    std::optional<double> retention_nominal;  // R of the config (unset with --capacity/full)
+    double retention_realised = 1.0;          // kept / full entries after prefill
     int kv_bits = 0;
-    std::vector<LayerSummary> layers;        // empty for the full cache
-    nlohmann::json params;                   // every hyperparameter used (CompressionConfig)
+    std::vector<LayerSummary> layers;  // empty for the full cache
+    nlohmann::json params;             // every hyperparameter used (CompressionConfig)
+    std::optional<KeptSet> kept;       // EvalCallbacks::record_kept, compressing methods
 };
 
 struct EvalCallbacks {
     std::function<void(std::int32_t done, std::int32_t total)> on_token;
     // After the prefill of a compressing method: the per-layer summaries (live heatmaps).
     std::function<void(const std::vector<LayerSummary>&)> on_layers;
+    // Fill SampleOutcome::kept (the kept-token view; sweeps with "store_kept").
+    bool record_kept = false;
 };
 
 // Runs one sample. `full` (optional) enables the consistency metrics; `capture` (optional)
@@ -82,7 +99,7 @@ struct EvalCallbacks {
 // compressed runs of the same sample. Throws InputError on bad input (prompt too long, ...).
 SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokenizer& tok,
                               const EvalSample& sample, const kv::CompressionConfig& cfg,
-                              const FullReference* full = nullptr,
-                              FullReference* capture = nullptr, const EvalCallbacks& cb = {});
+                              const FullReference* full = nullptr, FullReference* capture = nullptr,
+                              const EvalCallbacks& cb = {});
 
 }  // namespace hace::eval

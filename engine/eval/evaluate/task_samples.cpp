@@ -77,11 +77,13 @@ std::vector<EvalSample> longbench(const TaskRequest& r, const tokenizer::Tokeniz
     const std::int64_t n = cap(static_cast<std::int64_t>(samples.size()), r.samples);
     for (std::int64_t i = 0; i < n; ++i) {
         const auto& s = samples[static_cast<std::size_t>(i)];
-        const auto built = tasks::build_longbench_prompt(config, s, tok, max_length, wrap);
+        const auto built =
+            tasks::build_longbench_prompt(config, s, tok, max_length, wrap, r.query_agnostic);
         EvalSample e;
         e.task = r.task;
         e.id = s.id;
         e.prompt = built.ids;
+        if (built.query_start) e.query_start = static_cast<std::int64_t>(*built.query_start);
         e.references = s.answers;
         e.metrics = {zh ? Metric::qa_f1_zh : Metric::qa_f1, Metric::rouge_l, Metric::exact_match};
         e.max_new_tokens = r.max_new_tokens > 0 ? r.max_new_tokens : built.max_new_tokens;
@@ -123,6 +125,7 @@ std::vector<EvalSample> niah(const TaskRequest& r, const tokenizer::Tokenizer& t
         throw InputError("niah: options.format must be \"pyramidkv\" or \"chat\", got \"" +
                          format_name + "\"");
     }
+    opts.split_question = r.query_agnostic;
     std::string needle_sentence = opts.needle.needle;
     needle_sentence.erase(0, needle_sentence.find_first_not_of(" \n"));
     needle_sentence.erase(needle_sentence.find_last_not_of(" \n") + 1);
@@ -130,14 +133,16 @@ std::vector<EvalSample> niah(const TaskRequest& r, const tokenizer::Tokenizer& t
     const std::int64_t n = cap(static_cast<std::int64_t>(depths.size()), r.samples);
     for (std::int64_t i = 0; i < n; ++i) {
         const double depth = depths[static_cast<std::size_t>(i)];
-        const auto p = tasks::build_niah_prompt(haystack, tok, static_cast<std::size_t>(r.context_length),
-                                                depth, format, opts);
+        const auto p = tasks::build_niah_prompt(
+            haystack, tok, static_cast<std::size_t>(r.context_length), depth, format, opts);
         EvalSample e;
         e.task = r.task;
         e.id = "L";
-        e.id.append(std::to_string(r.context_length)).append("/d").append(
-            std::to_string(static_cast<int>(depth)));
+        e.id.append(std::to_string(r.context_length))
+            .append("/d")
+            .append(std::to_string(static_cast<int>(depth)));
         e.prompt = p.ids;
+        if (p.query_start) e.query_start = static_cast<std::int64_t>(*p.query_start);
         e.references = {needle_sentence};
         e.metrics = {Metric::keyword_recall, Metric::rouge1};
         e.max_new_tokens = r.max_new_tokens > 0 ? r.max_new_tokens
@@ -186,6 +191,8 @@ std::vector<EvalSample> needle_task(const TaskRequest& r) {
         e.task = r.task;
         e.id = c.name;
         e.prompt = p.prompt_ids;
+        // The question block is its own piece already: the split leaves the ids unchanged.
+        if (r.query_agnostic) e.query_start = static_cast<std::int64_t>(p.question_begin);
         e.references = {p.expected_value};
         e.metrics = {Metric::exact_match, Metric::qa_f1};
         e.max_new_tokens = r.max_new_tokens > 0 ? r.max_new_tokens : task.max_new_tokens();
@@ -232,16 +239,19 @@ const TaskInfo& task_by_id(const std::string& id) {
     throw InputError("unknown task \"" + id + "\" (known: " + known + ")");
 }
 
-std::vector<EvalSample> build_task_samples(const TaskRequest& request,
-                                           const tokenizer::Tokenizer& tok,
-                                           const model::ModelConfig& model,
-                                           const std::function<void(const std::string&)>& on_problem) {
+std::vector<EvalSample> build_task_samples(
+    const TaskRequest& request, const tokenizer::Tokenizer& tok, const model::ModelConfig& model,
+    const std::function<void(const std::string&)>& on_problem) {
     const TaskInfo& info = task_by_id(request.task);
     switch (info.kind) {
-        case TaskKind::LongBench: return longbench(request, tok, model, on_problem);
-        case TaskKind::Niah: return niah(request, tok, model);
-        case TaskKind::NeedleTask: return needle_task(request);
-        case TaskKind::Hiv: break;
+        case TaskKind::LongBench:
+            return longbench(request, tok, model, on_problem);
+        case TaskKind::Niah:
+            return niah(request, tok, model);
+        case TaskKind::NeedleTask:
+            return needle_task(request);
+        case TaskKind::Hiv:
+            break;
     }
     throw InputError("task hiv has no samples: it runs through run_hiv_task (hace hiv)");
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "engine/core/error.h"
+#include "engine/eval/tasks/segment_encoding.h"
 
 namespace hace::tasks {
 using tokenizer::TokenId;
@@ -30,14 +31,58 @@ std::string fill_longbench_prompt(const LongBenchPromptConfig& config, const Sam
                          "LongBench prompt template \"" + sample.dataset + "\"");
 }
 
+std::string longbench_question_part(const LongBenchPromptConfig& config, const Sample& sample) {
+    // Fill with markers for the context and the question, find the question placeholder after
+    // the context, and fill the rest of the template with the real question.
+    static const std::string kContext = "\x01HACE_CONTEXT\x01";
+    static const std::string kQuestion = "\x01HACE_QUESTION\x01";
+    Sample marked = sample;
+    marked.context = kContext;
+    marked.input = kQuestion;
+    const std::string filled = fill_longbench_prompt(config, marked);
+    const std::size_t ctx = filled.find(kContext);
+    const std::size_t q =
+        ctx == std::string::npos ? std::string::npos : filled.find(kQuestion, ctx);
+    if (q == std::string::npos) {
+        throw InputError("LongBench template \"" + sample.dataset +
+                         "\": no {input} after {context}; cannot separate the question "
+                         "(query-agnostic protocol)");
+    }
+    std::size_t from = q;
+    if (from > ctx + kContext.size() && filled[from - 1] == ' ') --from;
+    std::string part = filled.substr(from);
+    for (std::size_t at = part.find(kQuestion); at != std::string::npos;
+         at = part.find(kQuestion, at + sample.input.size())) {
+        part.replace(at, kQuestion.size(), sample.input);
+    }
+    return part;
+}
+
 BuiltPrompt build_longbench_prompt(const LongBenchPromptConfig& config, const Sample& sample,
                                    const tokenizer::Tokenizer& tok, std::size_t max_length,
-                                   const ChatWrap& wrap) {
+                                   const ChatWrap& wrap, bool split_question) {
     const MiddleTruncation cut =
         truncate_middle(tok, fill_longbench_prompt(config, sample), max_length);
     BuiltPrompt out;
     out.text = wrap.apply(cut.text);
-    out.ids = tok.encode(out.text, true);
+    if (split_question) {
+        const std::string question = longbench_question_part(config, sample);
+        const std::size_t inner = out.text.find(cut.text);
+        if (cut.text.size() < question.size() ||
+            cut.text.compare(cut.text.size() - question.size(), question.size(), question) != 0 ||
+            inner == std::string::npos) {
+            throw InputError("LongBench sample " + sample.id +
+                             ": middle truncation cut into the question; cannot separate it "
+                             "(query-agnostic protocol)");
+        }
+        const std::size_t at = inner + cut.text.size() - question.size();
+        out.ids = tok.encode(std::string_view(out.text).substr(0, at), true);
+        out.query_start = out.ids.size();
+        const auto rest = encode_segment(tok, std::string_view(out.text).substr(at));
+        out.ids.insert(out.ids.end(), rest.begin(), rest.end());
+    } else {
+        out.ids = tok.encode(out.text, true);
+    }
     out.truncated = cut.truncated;
     out.original_tokens = cut.original_tokens;
     out.chat_format = wrap.name;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,8 @@ struct BuiltPrompt {
     std::string chat_format;          // ChatWrap::name
     std::string text;                 // what was encoded: truncated, then wrapped
     int max_new_tokens = 0;           // dataset2maxlen.json
+    // split_question: ids[query_start..] is the question part (query-agnostic protocol).
+    std::optional<std::size_t> query_start;
 };
 
 // The dataset's template filled with the sample (str.format(**sample)).
@@ -42,9 +45,19 @@ std::string fill_longbench_prompt(const LongBenchPromptConfig& config, const Sam
 
 // fill -> truncate_middle(max_length) -> wrap.apply -> encode with the tokenizer's BOS. The final
 // length can differ slightly from max_length (the decode/re-encode round trip; KVF #62).
+// split_question (query-agnostic protocol): the same text, cut where the template's question
+// placeholder after {context} begins (before the space preceding it, if any): the part before
+// is encoded with BOS, the question part and the chat suffix as a segment (segment_encoding.h),
+// and query_start is set. A template that states {input} also before {context} keeps that
+// first statement in the compressed part. InputError when the template has no {input} after
+// {context}, or when middle truncation cut into the question.
 BuiltPrompt build_longbench_prompt(const LongBenchPromptConfig& config, const Sample& sample,
                                    const tokenizer::Tokenizer& tok, std::size_t max_length,
-                                   const ChatWrap& wrap);
+                                   const ChatWrap& wrap, bool split_question = false);
+
+// The question part of the filled template (see split_question above): from the {input}
+// placeholder that follows {context} (and the space before it) to the end.
+std::string longbench_question_part(const LongBenchPromptConfig& config, const Sample& sample);
 
 // max_length for a model [HACE choice, ALGORITHMS.md 10.4], reproducing the official values:
 //  - OPT (family "opt") with 2048 positions: 1900 (room for 128 new tokens);

@@ -281,6 +281,7 @@ NeedlePrompt NeedleTask::build(const NeedleCase& c) const {
     p.prompt_ids.insert(p.prompt_ids.end(), h + static_cast<std::ptrdiff_t>(done),
                         h + static_cast<std::ptrdiff_t>(c.haystack_len));
     const std::vector<TokenId> question = tok_->encode(question_block(c.needle), false);
+    p.question_begin = p.prompt_ids.size();
     p.prompt_ids.insert(p.prompt_ids.end(), question.begin(), question.end());
 
     p.answer_ids = tok_->encode(

@@ -58,6 +58,7 @@ struct NeedlePrompt {
     std::size_t needle_end = 0;
     std::vector<std::pair<std::size_t, std::size_t>> distractor_spans;  // in distractor order
     std::string expected_value;
+    std::size_t question_begin = 0;  // first id of encode(question_block) in prompt_ids
 };
 
 class NeedleTask {

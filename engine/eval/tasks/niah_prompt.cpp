@@ -10,8 +10,11 @@ namespace {
 
 constexpr const char* kBookIntro = "This is a very long story book: <book> ";
 
+constexpr const char* kTailBeforeQuestion =
+    " </book>.\n Based on the content of the book, Question:";
+
 std::string book_tail(const std::string& question) {
-    return " </book>.\n Based on the content of the book, Question: " + question + "\nAnswer:";
+    return std::string(kTailBeforeQuestion) + " " + question + "\nAnswer:";
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -28,7 +31,8 @@ void append(std::vector<TokenId>& out, const std::vector<TokenId>& ids, std::siz
 }  // namespace
 
 NiahFormat pyramidkv_niah_format(const std::string& question) {
-    return {"pyramidkv", std::string("<|im_start|> ") + kBookIntro, book_tail(question), true};
+    return {"pyramidkv", std::string("<|im_start|> ") + kBookIntro, book_tail(question), true,
+            std::string(kTailBeforeQuestion).size()};
 }
 
 NiahFormat chat_niah_format(const tokenizer::ChatTemplate& tmpl, const std::string& question,
@@ -41,7 +45,13 @@ NiahFormat chat_niah_format(const tokenizer::ChatTemplate& tmpl, const std::stri
     if (at == std::string::npos) {
         throw InputError("NIAH chat format \"" + tmpl.id + "\": the template dropped the context");
     }
-    return {tmpl.id, rendered.substr(0, at), rendered.substr(at + marker.size()), true};
+    std::string after = rendered.substr(at + marker.size());
+    const std::size_t question_at = after.find(kTailBeforeQuestion);
+    if (question_at == std::string::npos) {
+        throw InputError("NIAH chat format \"" + tmpl.id + "\": the template changed the question");
+    }
+    return {tmpl.id, rendered.substr(0, at), std::move(after), true,
+            question_at + std::string(kTailBeforeQuestion).size()};
 }
 
 bool ends_sentence(const tokenizer::Tokenizer& tok, const std::vector<TokenId>& ids, std::size_t i,
@@ -98,6 +108,19 @@ NiahPrompt build_niah_prompt(const Haystack& haystack, const tokenizer::Tokenize
     p.needle_end = p.ids.size();
     append(p.ids, hay, k, hay.size());
     p.context_end = p.ids.size();
+    if (options.split_question) {
+        const std::string_view after(format.after_context);
+        if (format.question_at > after.size()) {
+            throw InputError("NIAH format \"" + format.name +
+                             "\": question offset outside the text");
+        }
+        const auto before_q = encode_segment(tok, after.substr(0, format.question_at));
+        p.ids.insert(p.ids.end(), before_q.begin(), before_q.end());
+        p.query_start = p.ids.size();
+        const auto question = encode_segment(tok, after.substr(format.question_at));
+        p.ids.insert(p.ids.end(), question.begin(), question.end());
+        return p;
+    }
     const std::vector<TokenId> tail = encode_segment(tok, format.after_context);
     p.ids.insert(p.ids.end(), tail.begin(), tail.end());
     return p;

@@ -53,6 +53,9 @@ struct NiahFormat {
     // Encode with the tokenizer's BOS (true for every format here, as the references call
     // tokenizer(prompt)).
     bool add_bos = true;
+    // Where the question part begins in after_context: the space before the question text, up
+    // to the end (query-agnostic protocol; "Question:" stays in the compressed part).
+    std::size_t question_at = 0;
 };
 
 // KVF/HKV run_needle_in_haystack.py generate_prompt() for local models, byte for byte (read in
@@ -73,6 +76,9 @@ struct NiahOptions {
     std::vector<std::string> sentence_terminators = {".", "\xE3\x80\x82"};  // "." and U+3002
     // KVF/HKV generate greedily up to 30 tokens and stop at EOS or at a newline.
     std::size_t max_new_tokens = 30;
+    // Query-agnostic protocol: encode after_context as two pieces split at question_at, and set
+    // NiahPrompt::query_start to the first token of the second.
+    bool split_question = false;
 };
 
 struct NiahPrompt {
@@ -86,6 +92,7 @@ struct NiahPrompt {
     std::size_t context_length = 0;
     double depth_percent = 0;
     std::string format;
+    std::optional<std::size_t> query_start;  // split_question: first id of the question part
 };
 
 // InputError when the context length leaves no room for any haystack after the buffer and the

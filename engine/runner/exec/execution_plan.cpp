@@ -145,8 +145,10 @@ void check_method_configs(const SweepSpec& spec, const ValidationContext& ctx,
             setup.mode = spec.mode_of(m);
             setup.params = effective_method_params(spec, m, *info);
             if (info->compresses && !spec.retentions.empty()) setup.retention = spec.retentions[0];
+            if (info->compresses && !setup.retention && !spec.budgets.empty())
+                setup.capacity = spec.budgets[0];
             if (info->needs_head_scores) setup.head_scores = entry.head_scores;
-            if (info->compresses && !setup.retention) continue;  // validate() reports it
+            if (info->compresses && !setup.retention && !setup.capacity) continue;  // reported
             try {
                 (void)compression_config_for(setup, cfg, scores);
             } catch (const InputError& e) {
@@ -172,8 +174,12 @@ void fold_hiv_cells(SweepPlan& plan) {
              {"context_length", "retention", "method", "mode", "head_scores_sha256"})
             c.config[key] = nullptr;
         c.config["params"] = json::object();
+        c.config.erase("capacity");
+        c.config.erase("query");
         c.hash = config_hash(c.config);
         c.retention.reset();
+        c.capacity.reset();
+        c.query = "aware";
         c.method = "";
         c.method_name = "hiv";
         c.mode = "";

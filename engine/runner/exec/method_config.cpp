@@ -93,6 +93,7 @@ kv::CompressionConfig compression_config_for(const MethodSetup& s, const model::
         cfg.selector.gamma = number(p, "gamma", cfg.selector.gamma);
     }
     cfg.retention = s.retention;
+    cfg.capacity = s.capacity;
     cfg.pyramid_beta = number(p, "pyramid_beta", cfg.pyramid_beta);
     cfg.headkv_beta = number(p, "headkv_beta", cfg.headkv_beta);
     cfg.ada_alpha = number(p, "ada_alpha", cfg.ada_alpha);

@@ -44,6 +44,7 @@ struct MethodSetup {
     std::string mode;                                  // "equal" | "faithful" ("" for full: equal)
     nlohmann::json params = nlohmann::json::object();  // effective (defaults merged)
     std::optional<double> retention;
+    std::optional<std::int64_t> capacity;  // a token budget instead of a retention
     std::optional<std::filesystem::path> head_scores;
 };
 

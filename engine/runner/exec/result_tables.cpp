@@ -22,6 +22,8 @@ const json kNull = nullptr;
 struct CellKey {
     std::string model, method, mode, task;
     json context = nullptr, retention = nullptr;
+    json budget = nullptr;        // "capacity" of a budget cell
+    std::string query = "aware";  // "query" of a query-agnostic cell
 };
 
 // A cell's key from its stored config. A member of the wrong type (a database edited by hand or
@@ -51,6 +53,11 @@ CellKey key_of(const std::string& config_text, const std::filesystem::path& db,
         (void)json_number(*it, where + "." + key);
         *out = *it;
     }
+    if (const auto it = c.find("capacity"); it != c.end() && !it->is_null()) {
+        (void)json_number(*it, where + ".capacity");
+        k.budget = *it;
+    }
+    if (const std::string q = text(c, "query", where); !q.empty()) k.query = q;
     return k;
 }
 
@@ -128,6 +135,8 @@ Table sample_table(const std::filesystem::path& db_path) {
                    label_of(k, extra),
                    k.mode.empty() ? json(nullptr) : json(k.mode),
                    k.retention,
+                   k.budget,
+                   k.query,
                    k.task,
                    s.column_text(2),
                    s.column_int(3),
@@ -158,6 +167,8 @@ Table sample_table(const std::filesystem::path& db_path) {
                  "method_name",
                  "mode",
                  "retention",
+                 "budget",
+                 "query",
                  "task",
                  "status",
                  "sample_index",
@@ -213,6 +224,8 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path, st
         cell.method = k.method;
         cell.mode = k.mode;
         if (k.retention.is_number()) cell.retention = k.retention.get<double>();
+        if (k.budget.is_number_integer()) cell.budget = k.budget.get<std::int64_t>();
+        cell.query = k.query;
         cell.task = k.task;
         cell.status = c.column_text(2);
         cell.failure_reason = c.column_text(3);
@@ -295,6 +308,8 @@ Table cell_table(const std::vector<CellSummary>& cells, std::uint64_t seed) {
                  "decode_ms",
                  "kv_bytes",
                  "peak_bytes"};
+    // The budget axis and the query protocol, right after the retention.
+    t.columns.insert(t.columns.begin() + 7, {"budget", "query"});
     for (const auto& m : metric_names) {
         t.columns.insert(t.columns.end(), {m, m + "_ci_low", m + "_ci_high", m + "_n"});
     }
@@ -321,6 +336,7 @@ Table cell_table(const std::vector<CellSummary>& cells, std::uint64_t seed) {
                                  mean(c, "decode_ms"),
                                  mean(c, "kv_bytes"),
                                  c.peak_bytes ? json(*c.peak_bytes) : json(nullptr)};
+        row.insert(row.begin() + 7, {c.budget ? json(*c.budget) : json(nullptr), json(c.query)});
         for (const auto& m : metric_names) {
             const auto it = c.metric_means.find(m);
             row.push_back(it == c.metric_means.end() ? json(nullptr) : json(it->second));

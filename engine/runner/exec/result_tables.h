@@ -44,7 +44,9 @@ struct CellSummary {
     std::string method;       // id ("" for the HIV test)
     std::string method_name;  // label
     std::string mode;
-    std::optional<double> retention;  // nominal; none for a full cache
+    std::optional<double> retention;     // nominal; none for a full cache
+    std::optional<std::int64_t> budget;  // token budget C per head (sweep "budgets")
+    std::string query = "aware";         // "aware" | "agnostic"
     std::string task;
     std::string status;
     std::string failure_reason;

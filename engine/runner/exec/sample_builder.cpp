@@ -32,6 +32,7 @@ std::vector<eval::EvalSample> SampleBuilder::build(const RunCell& cell) {
     }
     request.options = cell.task.options;
     request.max_new_tokens = static_cast<std::int32_t>(cell.max_new_tokens);
+    request.query_agnostic = cell.query == "agnostic";
     return eval::build_task_samples(request, *side.tok, side.config, on_problem_);
 }
 

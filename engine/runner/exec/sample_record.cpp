@@ -58,6 +58,7 @@ SampleResult sample_record(const RunCell& cell, std::int64_t index, const eval::
                {"kv_after_prefill", kv_json(o.kv_after_prefill)},
                {"kv_end", kv_json(o.kv_end)},
                {"meta", sample.meta}};
+    if (sample.query_start) r.extra["query_start"] = *sample.query_start;
     for (const auto& L : o.layers) {
         r.layer_stats.push_back({L.layer, "budget", static_cast<double>(L.budget)});
         if (L.preference) r.layer_stats.push_back({L.layer, "preference", *L.preference});
@@ -72,6 +73,30 @@ SampleResult sample_record(const RunCell& cell, std::int64_t index, const eval::
             }
             r.head_stats.push_back({L.layer, head, "kept", double(L.head_kept[h])});
         }
+    }
+    return r;
+}
+
+KeptRecord kept_record(const eval::EvalSample& sample, const eval::KeptSet& kept,
+                       const tokenizer::Tokenizer& tok) {
+    KeptRecord r;
+    r.positions.tokens = kept.tokens;
+    r.positions.layers = kept.layers;
+    r.positions.heads = kept.heads;
+    r.positions.segments = kept.segments;
+    r.query_start = sample.query_start;
+    r.token_ids.assign(sample.prompt.begin(), sample.prompt.end());
+    r.token_text.reserve(sample.prompt.size());
+    for (std::size_t i = 0; i < sample.prompt.size(); ++i) {
+        const std::size_t from = i >= 3 ? i - 3 : 0;
+        std::vector<model::TokenId> window(sample.prompt.begin() + std::ptrdiff_t(from),
+                                           sample.prompt.begin() + std::ptrdiff_t(i));
+        const std::string before = tok.decode(window, false);
+        window.push_back(sample.prompt[i]);
+        const std::string with = tok.decode(window, false);
+        const bool extends =
+            with.size() > before.size() && with.compare(0, before.size(), before) == 0;
+        r.token_text.push_back(extends ? with.substr(before.size()) : tok.piece(sample.prompt[i]));
     }
     return r;
 }
@@ -118,6 +143,9 @@ SampleResult hiv_record(const RunCell& cell, const eval::HivRunResult& run,
             const auto layer = static_cast<std::int64_t>(l);
             const auto head = static_cast<std::int64_t>(h);
             r.head_stats.push_back({layer, head, "importance", s.mean[l][h]});
+            if (l < s.variance.size() && h < s.variance[l].size()) {
+                r.head_stats.push_back({layer, head, "importance_variance", s.variance[l][h]});
+            }
             if (l < s.cv.size() && h < s.cv[l].size()) {
                 r.head_stats.push_back({layer, head, "cv", s.cv[l][h]});
             }

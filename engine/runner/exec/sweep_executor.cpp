@@ -170,6 +170,9 @@ private:
         // How exports and tables compute intervals and tests (their bootstrap seed included).
         m["statistics"] = stats::statistics_description();
         m["mode"] = spec_.mode;
+        m["query"] = spec_.query;
+        m["store_kept"] = spec_.store_kept;
+        m["budgets"] = spec_.budgets;
         m["spec_source"] = spec_.source;
         m["database"] = db_.string();
         m["resume"] = opt_.resume;
@@ -183,7 +186,8 @@ private:
             if (!c.method.empty()) hyper[c.method_name] = c.method_params;
             tasks[c.task.where] = {{"id", c.task.id},
                                    {"options", c.task.options},
-                                   {"max_new_tokens", c.max_new_tokens}};
+                                   {"max_new_tokens", c.max_new_tokens},
+                                   {"query", c.query}};
         }
         m["models"] = models;
         m["hyperparameters"] = hyper;
@@ -313,6 +317,7 @@ private:
         setup.mode = c.mode;
         setup.params = c.method_params;
         setup.retention = c.retention;
+        setup.capacity = c.capacity;
         setup.head_scores = c.head_scores;
         return compression_config_for(setup, mc, head_scores_);
     }
@@ -393,6 +398,7 @@ private:
                 emit([&] { opt_.events.on_layers(ref, i, layers); });
             };
         }
+        cb.record_kept = spec_.store_kept;
         eval::SampleOutcome outcome;
         try {
             if (opt_.before_sample) opt_.before_sample(*s.cell, i);
@@ -407,6 +413,7 @@ private:
         s.done.insert(i);
         auto record = std::make_shared<SampleResult>(sample_record(*s.cell, i, sample, outcome));
         record->run_id = summary_.run_id;
+        if (outcome.kept) record->kept = kept_record(sample, *outcome.kept, *tok_);
         queue_write(ref, std::move(record));
         return true;
     }
@@ -668,6 +675,8 @@ std::string cell_label(const RunCell& c) {
     if (is_hiv_cell(c)) return s;
     s += " / " + c.method_name;
     if (c.retention) s += " R=" + format_retention(*c.retention);
+    if (c.capacity) s += " C=" + std::to_string(*c.capacity);
+    if (c.query != "aware") s += " (query-" + c.query + ")";
     s += " / ctx " + std::to_string(c.context_length);
     return s;
 }

@@ -47,9 +47,9 @@ TEST(ResultStore, CreatesAVersionedWalDatabaseWithOurId) {
         EXPECT_EQ(store.path(), db);
     }
     EXPECT_EQ(test::raw_query(db, "PRAGMA application_id"), std::to_string(0x48414345));
-    EXPECT_EQ(test::raw_query(db, "PRAGMA user_version"), "1");
+    EXPECT_EQ(test::raw_query(db, "PRAGMA user_version"), "2");
     EXPECT_EQ(test::raw_query(db, "PRAGMA journal_mode"), "wal");
-    EXPECT_EQ(test::raw_query(db, "SELECT group_concat(version) FROM schema_migrations"), "1");
+    EXPECT_EQ(test::raw_query(db, "SELECT group_concat(version) FROM schema_migrations"), "1,2");
     for (const auto table : schema_tables()) {
         EXPECT_EQ(test::raw_query(db, "SELECT count(*) FROM sqlite_master WHERE name = '" +
                                           std::string(table) + "'"),
@@ -336,8 +336,8 @@ TEST(ResultStore, RefusesANewerSchemaAndAHeaderWithoutTables) {
     test::raw_exec(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
     hace::test::expect_input_error(
         [&] { (void)ResultStore::open(db); },
-        {db.string(), "schema version 2 is newer than this hace supports (version 1)"});
-    EXPECT_EQ(test::raw_query(db, "PRAGMA user_version"), "2");
+        {db.string(), "schema version 3 is newer than this hace supports (version 2)"});
+    EXPECT_EQ(test::raw_query(db, "PRAGMA user_version"), "3");
 
     const fs::path bare = hace::test::temp_dir("store-bare") / "bare.sqlite";
     test::raw_exec(bare, "PRAGMA application_id = " + std::to_string(kApplicationId) +
@@ -445,6 +445,60 @@ TEST(ResultStore, TheSqlite3ShellReadsIt) {
     }
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     EXPECT_EQ(test::file_bytes(out), "3\n");
+}
+
+}  // namespace
+}  // namespace hace::runner
+
+namespace hace::runner {
+namespace {
+
+// Kept positions (store_kept) are written with their sample, read back whole, and a version-1
+// file (before kept_tokens) is migrated on open, its rows untouched.
+TEST(ResultStore, KeptTokensRoundTripAndTheVersion2Migration) {
+    const fs::path db = fresh_db("store-kept");
+    {
+        ResultStore store = ResultStore::open(db);
+        const auto cells = test::add_test_cells(store, 1, 2);
+        store.write_sample(test::make_sample(cells[0], 0));
+    }
+    // Back to version 1, as an older hace left it.
+    test::raw_exec(db,
+                   "DROP TABLE kept_tokens; DELETE FROM schema_migrations WHERE version = 2; "
+                   "PRAGMA user_version = 1");
+    ResultStore store = ResultStore::open(db);
+    EXPECT_EQ(store.schema_version(), 2);
+    EXPECT_EQ(test::raw_query(db, "SELECT group_concat(version) FROM schema_migrations"), "1,2");
+    EXPECT_EQ(store.counts().samples, 1);
+    const std::string cell = config_hash(test::cell_config(0));
+    EXPECT_FALSE(store.read_sample(cell, 0)->kept.has_value());
+
+    SampleResult s = test::make_sample(cell, 1);
+    KeptRecord k;
+    k.positions = {6, 2, 2, {{0, 5}, {1}, {}, {0, 1, 2, 3, 4, 5}}};
+    k.query_start = 4;
+    k.token_ids = {1, 10, 11, 12, 13, 14};
+    k.token_text = {"<s>", " a", "b", "\n", " q", "?"};
+    s.kept = k;
+    ASSERT_EQ(store.write_sample(s), WriteOutcome::Written);
+    const auto back = store.read_sample(cell, 1);
+    ASSERT_TRUE(back && back->kept);
+    EXPECT_EQ(back->kept->positions, k.positions);
+    EXPECT_EQ(back->kept->query_start, 4);
+    EXPECT_EQ(back->kept->token_ids, k.token_ids);
+    EXPECT_EQ(back->kept->token_text, k.token_text);
+    EXPECT_EQ(store.counts().kept_tokens, 1);
+    EXPECT_EQ(test::raw_query(db, "SELECT typeof(positions) FROM kept_tokens"), "blob");
+    EXPECT_EQ(test::raw_query(db, "SELECT length(positions) FROM kept_tokens"),
+              std::to_string(encode_kept_positions(k.positions).size()));
+
+    // A merge carries the kept positions along.
+    const fs::path out = fresh_db("store-kept-merged");
+    ResultStore merged = ResultStore::open(out);
+    merged.merge_from(db);
+    const auto copied = merged.read_sample(cell, 1);
+    ASSERT_TRUE(copied && copied->kept);
+    EXPECT_EQ(copied->kept->positions, k.positions);
 }
 
 }  // namespace

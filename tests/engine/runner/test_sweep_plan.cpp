@@ -267,3 +267,101 @@ TEST_F(SweepPlanTest, DryRunReportListsEveryCellWithItsEstimate) {
 
 }  // namespace
 }  // namespace hace::runner
+
+namespace hace::runner {
+namespace {
+
+// Token budgets beside retentions: one cell per budget after the ratio cells, keyed by
+// "capacity" with retention null; query-agnostic tasks key every cell (full included) by
+// "query"; the keys of query-aware ratio cells do not change.
+TEST_F(SweepPlanTest, BudgetsAndTheQueryProtocolMakeTheirOwnCells) {
+    const SweepPlan base = plan_of(spec_json());
+    json j = spec_json();
+    j["budgets"] = {64, 128};
+    const SweepPlan withBudgets = plan_of(j);
+    // + 2 models x 2 contexts x snapkv x 2 budgets x 2 tasks
+    ASSERT_EQ(withBudgets.cells.size(), base.cells.size() + 16u);
+    const auto baseHashes = hashes_of(base);
+    const std::set<std::string> baseKeys(baseHashes.begin(), baseHashes.end());
+    std::int64_t budgetCells = 0;
+    for (const auto& c : withBudgets.cells) {
+        if (c.capacity) {
+            ++budgetCells;
+            EXPECT_FALSE(c.retention);
+            EXPECT_EQ(c.config["capacity"], *c.capacity);
+            EXPECT_TRUE(c.config["retention"].is_null());
+            EXPECT_FALSE(baseKeys.count(c.hash));
+        } else {
+            EXPECT_TRUE(baseKeys.count(c.hash)) << "an unchanged cell changed its key";
+            EXPECT_FALSE(c.config.contains("capacity"));
+        }
+    }
+    EXPECT_EQ(budgetCells, 16);
+    // Budgets alone satisfy the compressing methods.
+    json only = spec_json();
+    only.erase("retentions");
+    only["budgets"] = {256};
+    EXPECT_EQ(plan_of(only).cells.size(), 2u * 2u * (1u + 1u) * 2u);
+
+    json agnostic = spec_json();
+    agnostic["query"] = "agnostic";
+    const SweepPlan a = plan_of(agnostic);
+    ASSERT_EQ(a.cells.size(), base.cells.size());
+    for (std::size_t i = 0; i < a.cells.size(); ++i) {
+        EXPECT_EQ(a.cells[i].query, "agnostic");
+        EXPECT_EQ(a.cells[i].config["query"], "agnostic");
+        EXPECT_NE(a.cells[i].hash, base.cells[i].hash) << "aware and agnostic cells collide";
+    }
+    // Per task: only niah agnostic.
+    json perTask = spec_json();
+    perTask["tasks"] = {"multifieldqa_zh", {{"id", "niah"}, {"query", "agnostic"}}};
+    for (const auto& c : plan_of(perTask).cells) {
+        EXPECT_EQ(c.query, c.task.id == "niah" ? "agnostic" : "aware") << c.task.id;
+    }
+}
+
+TEST(SweepSpecProtocol, QueryBudgetsAndStoreKeptAreValidated) {
+    json j = {{"models", {"m"}},
+              {"context_lengths", {128}},
+              {"methods", {"snapkv"}},
+              {"tasks", {{{"id", "niah"}, {"query", "blind"}}}},
+              {"budgets", {64, 0, 64, 1.5}},
+              {"query", "unaware"},
+              {"store_kept", "yes"}};
+    const SweepSpec spec = parse_sweep_spec(j, "/");
+    std::vector<std::string> texts;
+    for (const auto& p : spec.problems) texts.push_back(p.text());
+    EXPECT_THAT(texts, ::testing::Contains(HasSubstr("tasks[0].query: unknown query protocol")));
+    EXPECT_THAT(texts, ::testing::Contains(HasSubstr("budgets[1]: must be >= 1, got 0")));
+    EXPECT_THAT(texts, ::testing::Contains(HasSubstr("budgets[2]: duplicate of budgets[0]")));
+    EXPECT_THAT(texts, ::testing::Contains(HasSubstr("budgets[3]: expected an integer")));
+    EXPECT_THAT(texts, ::testing::Contains(HasSubstr("query: unknown query protocol \"unaware\"")));
+    EXPECT_THAT(texts, ::testing::Contains(HasSubstr("store_kept: expected true or false")));
+    EXPECT_EQ(spec.budgets, std::vector<std::int64_t>{64});
+
+    const SweepSpec ok = parse_sweep_spec(
+        {{"models", {"m"}},
+         {"context_lengths", {128}},
+         {"methods", {"snapkv"}},
+         {"tasks", {"niah", {{"id", "niah"}, {"query", "aware"}, {"options", {{"x", 1}}}}}},
+         {"budgets", {128}},
+         {"query", "agnostic"},
+         {"store_kept", true}},
+        "/");
+    EXPECT_TRUE(ok.problems.empty()) << ok.problems[0].text();
+    EXPECT_TRUE(ok.store_kept);
+    EXPECT_EQ(ok.query_of(ok.tasks[0]), "agnostic");
+    EXPECT_EQ(ok.query_of(ok.tasks[1]), "aware");
+    // An explicit protocol equal to the sweep's is the same task entry.
+    const SweepSpec dup = parse_sweep_spec({{"models", {"m"}},
+                                            {"context_lengths", {128}},
+                                            {"methods", {"snapkv"}},
+                                            {"tasks", {"niah", {{"id", "niah"}, {"query", "aware"}}}},
+                                            {"retentions", {0.1}}},
+                                           "/");
+    ASSERT_EQ(dup.problems.size(), 1u);
+    EXPECT_THAT(dup.problems[0].text(), HasSubstr("tasks[1]: duplicate of tasks[0]"));
+}
+
+}  // namespace
+}  // namespace hace::runner

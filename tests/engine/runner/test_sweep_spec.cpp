@@ -202,7 +202,7 @@ TEST_F(SweepSpecTest, DuplicateEntriesOfEveryList) {
     EXPECT_PROBLEM(r, "methods[3]", "duplicate of methods[1] (\"full\"");
     // A different name with the default window is still the same method configuration.
     EXPECT_PROBLEM(r, "methods[2]", "duplicate of methods[0] (same method, mode and parameters)");
-    EXPECT_PROBLEM(r, "tasks[2]", "duplicate of tasks[0] (\"niah\" with the same options)");
+    EXPECT_PROBLEM(r, "tasks[2]", "duplicate of tasks[0] (\"niah\" with the same options and query protocol)");
     EXPECT_EQ(r.problems.size(), 6u) << all_problems(r);
 }
 

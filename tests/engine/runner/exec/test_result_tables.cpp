@@ -125,14 +125,15 @@ TEST(ResultTables, PerSampleRowsInPlanOrder) {
 
     const auto csv = lines_of(table_csv(t));
     ASSERT_EQ(csv.size(), 13u);
-    EXPECT_EQ(csv[0].rfind("cell,model,context_length,method,method_name,mode,retention,task,"
+    EXPECT_EQ(csv[0].rfind("cell,model,context_length,method,method_name,mode,retention,budget,"
+                           "query,task,"
                            "status,sample_index,sample_id,prediction,references,",
                            0),
               0u);
     EXPECT_THAT(csv[0], HasSubstr(",em,full_only,score"));
     // Quotes doubled, the field quoted because of its comma; missing values empty.
     EXPECT_THAT(csv[1], HasSubstr(",\"he said \"\"hi\"\", then left\",\"[\"\"12345\"\"]\",250,3,"));
-    EXPECT_THAT(csv[1], HasSubstr(",tiny,256,full,full,,,needle,done,0,case-0,"));
+    EXPECT_THAT(csv[1], HasSubstr(",tiny,256,full,full,,,,aware,needle,done,0,case-0,"));
     EXPECT_EQ(csv[1].substr(csv[1].size() - 8), ",1,1,100");  // em, full_only, score
 
     const json j = table_json(t, "sample");
@@ -160,7 +161,7 @@ TEST(ResultTables, PerCellMeansAndFailedCells) {
     EXPECT_TRUE(t.at(9, "score").is_null());
     const auto csv = lines_of(table_csv(t));
     ASSERT_EQ(csv.size(), 11u);
-    EXPECT_THAT(csv[10], HasSubstr(",cake,cake,equal,0.3,needle,failed,out of memory,2,0,"));
+    EXPECT_THAT(csv[10], HasSubstr(",cake,cake,equal,0.3,,aware,needle,failed,out of memory,2,0,"));
 }
 
 // `hace export --format summary` (the quickstart's last words): every cell of the fixture with its
