@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/cli/command.h"
+#include "engine/core/compute_env.h"
 #include "engine/core/error.h"
 
 namespace {
@@ -34,6 +35,11 @@ int main(int argc, char** argv) {
         return 0;
     }
     const std::string name = args[0];
+    // Commands that run a model get OpenBLAS's right kernels and sleeping OpenMP workers
+    // (engine/core/compute_env.h); the others skip the re-exec and its library load.
+    for (const char* compute : {"bench", "generate", "compress", "hiv", "run"}) {
+        if (name == compute) hace::ensure_compute_env(argv);
+    }
     std::vector<std::string> rest(args.begin() + 1, args.end());
     for (const auto& cmd : hace::cli::commands()) {
         if (cmd.name != name) continue;

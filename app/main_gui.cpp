@@ -11,6 +11,7 @@
 #include "app/gui/automation.h"
 #include "app/gui/engine_services.h"
 #include "app/gui/main_window.h"
+#include "engine/core/compute_env.h"
 #include "views/common/language.h"
 
 namespace {
@@ -28,6 +29,7 @@ bool has_display() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    hace::ensure_compute_env(argv);  // before Qt starts threads (engine/core/compute_env.h)
     if (!has_display()) {
         std::fprintf(stderr, "hace-workbench: no display (DISPLAY / WAYLAND_DISPLAY unset); run it "
                              "in a desktop session, under xvfb-run, or with "

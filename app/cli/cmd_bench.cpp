@@ -135,7 +135,7 @@ int run_bench(const Args& args) {
 Command bench_command() {
     auto flags = std::vector<FlagSpec>{
         {"model", true, "model folder"},
-        {"shape", true, "built-in shape (llama2-7b, llama-100m) instead of a folder"},
+        {"shape", true, "built-in shape (llama2-7b, llama-100m, llama-134m, ...) instead of a folder"},
         {"random-weights", false, "seeded random weights (required with --shape)"},
         {"layers", true, "reduce a shape's depth to N layers"},
         {"context", true, "prompt tokens (default 128)"},

@@ -26,6 +26,10 @@ public:
     // hidden [T, hidden] -> float32 logits [T, vocab], contiguous.
     virtual at::Tensor logits(const at::Tensor& hidden) const = 0;
     virtual AttentionSpec attention_spec() const = 0;
+    // One decode step of token `id` straight to float32 logits [vocab] on preallocated buffers
+    // (no tensor ops, no allocation; calls cache.advance(1)). Returns false, having done
+    // nothing, where a family or state has no such path; then forward() + logits() run.
+    virtual bool decode_into(std::int64_t id, KvCache& cache, float* logits) const { return false; }
 
     // Sessions over a full cache; other caches come through make_session.
     std::unique_ptr<Session> new_session(std::int64_t max_tokens) const override;

@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <cstring>
+
+#include "engine/kernels/decode_ops.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/layers.h"
 
@@ -21,6 +25,47 @@ public:
         k_[l].narrow(1, length_, t).copy_(k);
         v_[l].narrow(1, length_, t).copy_(v);
         return causal_gqa_attention(q, k_[l], v_[l], length_, spec_.scale, spec_.sliding_window);
+    }
+
+    // One token: store its rows in place (rounded to bf16 for a bf16 cache) and attend with the
+    // decode kernel; float32 and bf16 caches only.
+    bool attend_decode(std::int64_t layer, const float* q, const float* k, const float* v,
+                       float* out) override {
+        const bool bf16 = shape_.dtype == at::kBFloat16;
+        if ((!bf16 && shape_.dtype != at::kFloat) || shape_.n_q_heads <= 0) return false;
+        const auto l = static_cast<std::size_t>(layer);
+        const std::int64_t d = shape_.head_dim, cap = shape_.capacity;
+        for (std::int64_t g = 0; g < shape_.n_kv_heads; ++g) {
+            const std::int64_t row = (g * cap + length_) * d;
+            if (bf16) {
+                auto* kd = static_cast<std::uint16_t*>(k_[l].data_ptr()) + row;
+                auto* vd = static_cast<std::uint16_t*>(v_[l].data_ptr()) + row;
+                for (std::int64_t c = 0; c < d; ++c) {
+                    kd[c] = kernels::f32_to_bf16(k[g * d + c]);
+                    vd[c] = kernels::f32_to_bf16(v[g * d + c]);
+                }
+            } else {
+                std::memcpy(k_[l].data_ptr<float>() + row, k + g * d, sizeof(float) * d);
+                std::memcpy(v_[l].data_ptr<float>() + row, v + g * d, sizeof(float) * d);
+            }
+        }
+        const std::int64_t end = length_ + 1;
+        kernels::DecodeAttentionArgs a;
+        a.q = q;
+        a.k = k_[l].data_ptr();
+        a.v = v_[l].data_ptr();
+        a.kv_type = bf16 ? kernels::WeightType::BF16 : kernels::WeightType::F32;
+        a.n_kv_heads = shape_.n_kv_heads;
+        a.head_dim = d;
+        a.group = shape_.n_q_heads / shape_.n_kv_heads;
+        a.stride = cap;
+        a.first =
+            spec_.sliding_window > 0 ? std::max<std::int64_t>(0, end - spec_.sliding_window) : 0;
+        a.end = end;
+        a.scale = static_cast<float>(spec_.scale);
+        a.out = out;
+        kernels::decode_attention(a);
+        return true;
     }
 
     void advance(std::int64_t t) override { length_ += t; }

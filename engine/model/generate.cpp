@@ -46,7 +46,7 @@ GenerateResult generate(const Model& model, std::span<const TokenId> prompt,
     t0 = std::chrono::steady_clock::now();
     for (std::int32_t step = 0; step < max_new; ++step) {
         if (step > 0) {
-            logits = session->decode_step(r.output_ids.back());
+            session->decode_step_into(r.output_ids.back(), logits);  // reuses the buffer
             ++r.decode_steps;
         }
         if (opts.on_logits) opts.on_logits(step, logits);

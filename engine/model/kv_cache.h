@@ -29,6 +29,13 @@ public:
     // [T, Hq * d]. Every layer of one forward is called before advance(T).
     virtual at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
                               const at::Tensor& v) = 0;
+    // The decode fast path: one new token of `layer` as float32 rows, q [Hq * d], k/v [Hkv * d]
+    // (rotated), attention output written to out [Hq * d] without allocating. Returns false when
+    // this cache has no such path (the caller then goes through attend()).
+    virtual bool attend_decode(std::int64_t layer, const float* q, const float* k, const float* v,
+                               float* out) {
+        return false;
+    }
     virtual void advance(std::int64_t t) = 0;
     virtual std::int64_t length() const = 0;    // positions seen (absolute position of the next)
     virtual std::int64_t capacity() const = 0;  // most positions this cache can hold
@@ -50,6 +57,7 @@ struct CacheShape {
     std::int64_t head_dim = 0;
     std::int64_t capacity = 0;
     at::ScalarType dtype = at::kFloat;
+    std::int64_t n_q_heads = 0;  // query heads (0: unknown; attend_decode then declines)
 };
 
 // Preallocated [Hkv, capacity, d] K and V per layer; new tokens are written in place (no per-step

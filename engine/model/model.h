@@ -2,6 +2,7 @@
 // front ends and tests use this API only.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -39,6 +40,12 @@ public:
     virtual std::vector<float> prefill(std::span<const TokenId> ids, bool all_positions = false) = 0;
     // Appends one token at the next position and returns its next-token logits ([vocab]).
     virtual std::vector<float> decode_step(TokenId id) = 0;
+    // decode_step into the caller's buffer (logits.size() == vocab): a decode loop that reuses
+    // one buffer allocates nothing per step on the fast path.
+    virtual void decode_step_into(TokenId id, std::span<float> logits) {
+        const std::vector<float> v = decode_step(id);
+        std::copy(v.begin(), v.end(), logits.begin());
+    }
     virtual std::int64_t position() const = 0;  // tokens in the sequence so far
     virtual std::int64_t capacity() const = 0;  // most tokens this session can hold
     virtual KvStats kv_stats() const = 0;

@@ -3,11 +3,14 @@
 #include <cstdlib>
 #include <thread>
 
+#include <dlfcn.h>
+
 #include <ATen/Parallel.h>
 #include <ATen/ATen.h>
 #include <torch/version.h>
 
 #include "engine/core/error.h"
+#include "engine/kernels/cpu_isa.h"
 #include "engine/model/family_registry.h"
 #include "engine/model/model.h"
 #include "engine/model/safetensors.h"
@@ -73,8 +76,16 @@ void set_compute_threads(int n) {
 int compute_threads() { return at::get_num_threads(); }
 
 std::string backend_description() {
-    return std::string("LibTorch ") + TORCH_VERSION + " (CPU), " +
-           std::to_string(at::get_num_threads()) + " intra-op threads";
+    std::string s = std::string("LibTorch ") + TORCH_VERSION + " (CPU), " +
+                    std::to_string(at::get_num_threads()) + " intra-op threads";
+    // Which kernels OpenBLAS chose (it misdetects some CPUs; engine/core/compute_env.h).
+    if (auto fn =
+            reinterpret_cast<const char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_corename"))) {
+        s += std::string(", OpenBLAS core ") + fn();
+    }
+    s += std::string(", decode kernels ") +
+         std::string(kernels::cpu_isa_name(kernels::active_cpu_isa()));
+    return s;
 }
 
 }  // namespace hace::model

@@ -30,6 +30,9 @@ public:
     // cos/sin [t, head_dim] of positions start..start+t-1 of one forward chunk; pass them to
     // apply_rope(x, rows, 0).
     RopeTables rows(std::int64_t start, std::int64_t t) const;
+    // The precomputed cos/sin [positions, head_dim] (every position, or up to the trained
+    // context for dynamic scaling, whose later rows depend on the sequence).
+    const RopeTables& table() const { return table_; }
 
 private:
     RopeScaling scaling_;

@@ -1,4 +1,7 @@
 // The one Session implementation: input checks, prefill and decode over any KvCache.
+#include <algorithm>
+#include <stdexcept>
+
 #include "engine/core/error.h"
 #include "engine/model/causal_lm.h"
 #include "engine/model/weight_source.h"
@@ -27,9 +30,21 @@ public:
     }
 
     std::vector<float> decode_step(TokenId id) override {
+        std::vector<float> out(static_cast<std::size_t>(model_.config().vocab));
+        decode_step_into(id, out);
+        return out;
+    }
+
+    void decode_step_into(TokenId id, std::span<float> out) override {
         check_room(1);
-        const at::Tensor id_t = at::full({1}, check_id(id), at::kLong);
-        return to_vector(model_.logits(model_.forward(id_t, *cache_)));
+        if (static_cast<std::int64_t>(out.size()) != model_.config().vocab) {
+            throw std::invalid_argument("decode_step_into: the logits buffer is not [vocab]");
+        }
+        const std::int64_t tok = check_id(id);
+        if (model_.decode_into(tok, *cache_, out.data())) return;
+        const at::Tensor id_t = at::full({1}, tok, at::kLong);
+        const at::Tensor logits = model_.logits(model_.forward(id_t, *cache_));
+        std::copy_n(logits.data_ptr<float>(), out.size(), out.begin());
     }
 
     std::int64_t position() const override { return cache_->length(); }
@@ -61,7 +76,8 @@ private:
 
 CacheShape CausalLm::cache_shape(std::int64_t capacity) const {
     const auto& c = config();
-    return {c.n_layers, c.n_kv_heads, c.head_dim, capacity, to_scalar_type(run_dtype())};
+    return {c.n_layers, c.n_kv_heads, c.head_dim, capacity, to_scalar_type(run_dtype()),
+            c.n_q_heads};
 }
 
 std::unique_ptr<Session> CausalLm::new_session(std::int64_t max_tokens) const {

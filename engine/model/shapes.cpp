@@ -46,6 +46,14 @@ const ShapeDef kShapes[] = {
          "num_key_value_heads":12,"vocab_size":32000,"max_position_embeddings":2048,
          "rms_norm_eps":1e-05,"rope_theta":10000.0,"tie_word_embeddings":true,
          "hidden_act":"silu","torch_dtype":"float32","bos_token_id":1,"eos_token_id":2})"},
+    {"llama-134m",
+     "llama-100m untied: 134M parameters, the model of the llama2.c comparison (PERFORMANCE.md "
+     "5.4)",
+     R"({"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":768,
+         "intermediate_size":2048,"num_hidden_layers":12,"num_attention_heads":12,
+         "num_key_value_heads":12,"vocab_size":32000,"max_position_embeddings":2048,
+         "rms_norm_eps":1e-05,"rope_theta":10000.0,"tie_word_embeddings":false,
+         "hidden_act":"silu","torch_dtype":"float32","bos_token_id":1,"eos_token_id":2})"},
 };
 
 }  // namespace

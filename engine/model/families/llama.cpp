@@ -4,12 +4,16 @@
 // attention_spec), Qwen2 by q/k/v biases without an o_proj bias. Reference: Hugging Face
 // modeling_llama / modeling_mistral / modeling_qwen2 (re-stated, not copied). Q/K/V and gate/up
 // projections are fused into one matrix each at load time so a decode step issues fewer, larger
-// GEMVs; the fusion does not change any arithmetic.
+// GEMVs; the fusion does not change any arithmetic. A decode step of one token runs through
+// decode_into(): the decode kernels (engine/kernels/decode_ops.h) on preallocated buffers, in
+// float32 with the weights read as stored (f32 or bf16), no tensor op and no allocation.
 #include "engine/model/families/llama.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "engine/core/error.h"
+#include "engine/kernels/decode_ops.h"
 #include "engine/model/causal_lm.h"
 #include "engine/model/layers.h"
 #include "engine/model/rope.h"
@@ -25,6 +29,28 @@ struct LlamaLayer {
     at::Tensor w_gate_up, b_gate_up;  // [2 I, hidden]
     at::Tensor w_down, b_down;        // [hidden, I]
 };
+
+// Decode buffers of one thread, grown to the largest model it has run; never shrunk, so steady
+// decoding allocates nothing.
+struct DecodeScratch {
+    std::vector<float> x, xn, qkv, attn, gate_up, act;
+    static void fit(std::vector<float>& v, std::int64_t n) {
+        if (static_cast<std::int64_t>(v.size()) < n) v.resize(static_cast<std::size_t>(n));
+    }
+};
+
+kernels::WeightType weight_type(const at::Tensor& t) {
+    return t.scalar_type() == at::kBFloat16 ? kernels::WeightType::BF16 : kernels::WeightType::F32;
+}
+
+// A float32 copy of a small vector (norm weights, biases); undefined stays undefined.
+at::Tensor f32(const at::Tensor& t) {
+    return t.defined() ? t.to(at::kFloat).contiguous() : at::Tensor();
+}
+
+const float* ptr_or_null(const at::Tensor& t) {
+    return t.defined() ? t.data_ptr<float>() : nullptr;
+}
 
 at::Tensor maybe(WeightSource& w, bool present, const std::string& name, std::int64_t n,
                  at::ScalarType dt) {
@@ -76,6 +102,7 @@ public:
         }
         count_weights({&embed_, &final_norm_});
         if (!cfg.tie_word_embeddings) count_weights({&lm_head_});
+        prepare_decode();
     }
 
     AttentionSpec attention_spec() const override {
@@ -109,11 +136,115 @@ public:
         return at::linear(hidden, lm_head_).to(at::kFloat).contiguous();
     }
 
+    bool decode_into(std::int64_t id, KvCache& kv, float* logits) const override {
+        const std::int64_t start = kv.length();
+        if (!decode_ready_ || start >= rope_cos_.size(0)) return false;  // dynamic RoPE beyond
+        const std::int64_t h = cfg_.hidden, d = cfg_.head_dim, i = cfg_.intermediate;
+        const std::int64_t hq = cfg_.n_q_heads, hkv = cfg_.n_kv_heads;
+        const std::int64_t qkv_n = (hq + 2 * hkv) * d;
+        thread_local DecodeScratch s;
+        DecodeScratch::fit(s.x, h);
+        DecodeScratch::fit(s.xn, h);
+        DecodeScratch::fit(s.qkv, qkv_n);
+        DecodeScratch::fit(s.attn, hq * d);
+        DecodeScratch::fit(s.gate_up, 2 * i);
+        DecodeScratch::fit(s.act, i);
+        float* x = s.x.data();
+        float* xn = s.xn.data();
+        float* qkv = s.qkv.data();
+        float* attn = s.attn.data();
+
+        if (embed_.scalar_type() == at::kBFloat16) {
+            const auto* e = static_cast<const std::uint16_t*>(embed_.data_ptr()) + id * h;
+            for (std::int64_t c = 0; c < h; ++c) x[c] = kernels::bf16_to_f32(e[c]);
+        } else {
+            std::memcpy(x, embed_.data_ptr<float>() + id * h, sizeof(float) * h);
+        }
+        const float* cos = rope_cos_.data_ptr<float>() + start * d;
+        const float* sin = rope_sin_.data_ptr<float>() + start * d;
+        for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
+            const LlamaLayer& L = layers_[static_cast<std::size_t>(l)];
+            const DecodeLayer& D = decode_[static_cast<std::size_t>(l)];
+            kernels::rms_norm_rows(x, 1, h, D.attn_norm.data_ptr<float>(), cfg_.rms_eps, xn);
+            gemv(xn, h, L.w_qkv, ptr_or_null(D.b_qkv), qkv, false);
+            float* q = qkv;
+            float* k = qkv + hq * d;
+            const float* v = qkv + (hq + hkv) * d;
+            kernels::rope_rotate_half(q, hq, d, cos, sin);
+            kernels::rope_rotate_half(k, hkv, d, cos, sin);
+            if (!kv.attend_decode(l, q, k, v, attn)) attend_through_tensors(kv, l, q, k, v, attn);
+            gemv(attn, hq * d, L.w_o, ptr_or_null(D.b_o), x, true);
+            kernels::rms_norm_rows(x, 1, h, D.mlp_norm.data_ptr<float>(), cfg_.rms_eps, xn);
+            gemv(xn, h, L.w_gate_up, ptr_or_null(D.b_gate_up), s.gate_up.data(), false);
+            kernels::silu_mul(s.gate_up.data(), s.gate_up.data() + i, i, s.act.data());
+            gemv(s.act.data(), i, L.w_down, ptr_or_null(D.b_down), x, true);
+        }
+        kv.advance(1);
+        kernels::rms_norm_rows(x, 1, h, final_norm_f32_.data_ptr<float>(), cfg_.rms_eps, xn);
+        gemv(xn, h, lm_head_, nullptr, logits, false);
+        return true;
+    }
+
 private:
+    struct DecodeLayer {
+        at::Tensor attn_norm, mlp_norm, b_qkv, b_o, b_gate_up, b_down;  // float32 copies
+    };
+
+    // The decode path needs contiguous f32 or bf16 weights; any other run dtype keeps the
+    // tensor forward.
+    void prepare_decode() {
+        const auto dt = embed_.scalar_type();
+        if (dt != at::kFloat && dt != at::kBFloat16) return;
+        for (const auto& L : layers_) {
+            for (const at::Tensor* t : {&L.w_qkv, &L.w_o, &L.w_gate_up, &L.w_down}) {
+                if (!t->is_contiguous() || t->scalar_type() != dt) return;
+            }
+            decode_.push_back({f32(L.attn_norm), f32(L.mlp_norm), f32(L.b_qkv), f32(L.b_o),
+                               f32(L.b_gate_up), f32(L.b_down)});
+        }
+        if (!embed_.is_contiguous() || !lm_head_.is_contiguous()) return;
+        final_norm_f32_ = f32(final_norm_);
+        rope_cos_ = f32(rope_.table().cos);
+        rope_sin_ = f32(rope_.table().sin);
+        decode_ready_ = true;
+    }
+
+    // y = (accumulate ? y : 0) + bias + w x for one row x [k]; w [n, k] as stored.
+    static void gemv(const float* x, std::int64_t k, const at::Tensor& w, const float* bias,
+                     float* y, bool accumulate) {
+        kernels::GemvArgs a;
+        a.x = x;
+        a.k = k;
+        a.w = w.data_ptr();
+        a.wtype = weight_type(w);
+        a.n = w.size(0);
+        a.bias = bias;
+        a.y = y;
+        a.accumulate = accumulate;
+        kernels::gemv_rows(a);
+    }
+
+    // Caches without a raw decode path (compressed, probing): the tensor attend() on views of
+    // the buffers, in the cache's dtype.
+    void attend_through_tensors(KvCache& kv, std::int64_t l, float* q, float* k, const float* v,
+                                float* out) const {
+        const std::int64_t d = cfg_.head_dim, hq = cfg_.n_q_heads, hkv = cfg_.n_kv_heads;
+        const auto dt = to_scalar_type(dtype_);
+        const auto f = at::TensorOptions().dtype(at::kFloat);
+        const at::Tensor qt = at::from_blob(q, {hq, 1, d}, f).to(dt);
+        const at::Tensor kt = at::from_blob(k, {hkv, 1, d}, f).to(dt);
+        const at::Tensor vt = at::from_blob(const_cast<float*>(v), {hkv, 1, d}, f).to(dt);
+        const at::Tensor o = kv.attend(l, qt, kt, vt).to(at::kFloat).contiguous();
+        std::memcpy(out, o.data_ptr<float>(), sizeof(float) * hq * d);
+    }
+
     Rope rope_;
     std::shared_ptr<const void> keep_alive_;
     at::Tensor embed_, final_norm_, lm_head_;
     std::vector<LlamaLayer> layers_;
+    std::vector<DecodeLayer> decode_;
+    at::Tensor final_norm_f32_, rope_cos_, rope_sin_;  // [positions, d] float32
+    bool decode_ready_ = false;
 };
 
 }  // namespace

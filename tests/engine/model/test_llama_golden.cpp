@@ -1,6 +1,9 @@
 // Golden tests on real checkpoints: greedy ids exact, logits within 1e-4 of the float64
 // reference (shared/data/models/*/golden.json), cached decode == one-shot recompute.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -21,6 +24,13 @@ void expect_close(const std::vector<float>& got, const nlohmann::json& want, std
                   const std::string& what) {
     for (std::size_t i = 0; i < want.size(); ++i) {
         EXPECT_NEAR(got.at(offset + i), want[i].get<double>(), kLogitTol) << what << " index " << i;
+    }
+}
+
+void expect_close_within(const std::vector<float>& got, const nlohmann::json& want, double tol,
+                         const std::string& what) {
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_NEAR(got.at(i), want[i].get<double>(), tol) << what << " index " << i;
     }
 }
 
@@ -77,6 +87,76 @@ TEST(LlamaGolden, Stories260kF32) {
 TEST(LlamaGolden, Stories260kBf16TiedWithoutLmHead) {
     HACE_REQUIRE_PATH(test::shared_data() / "models/stories260K-bf16-tied");
     check_golden_folder("stories260K-bf16-tied");
+}
+
+// bf16 (weights and KV stored bf16; prefill in LibTorch's bf16 ops, the decode step computing
+// in float32) against the f32 goldens. bf16 keeps 8 significant bits; measured logit shifts:
+// stories260K <= 0.16 per step, the needle model <= 0.65 (900-token prompts, bf16 KV). The
+// documented tolerance (per model, below) holds for every logit. Greedy ids must be identical up
+// to the first step whose f32 top-1/top-2 margin is below twice the tolerance: only there can a
+// shift within the tolerance flip the argmax (stories260K/prompt1 has a 0.0018 tie at step 20),
+// and after it the two runs continue different texts. The margins come from the f32 engine,
+// which equals the goldens to 1e-4.
+
+void check_bf16_against_golden(const std::string& folder, double tol, std::size_t& checked,
+                               std::size_t& steps) {
+    const auto dir = test::shared_data() / "models" / folder;
+    if (!std::filesystem::exists(dir / "golden.json")) return;
+    const auto golden = read_json_file(dir / "golden.json");
+    LoadOptions bf16;
+    bf16.dtype = DType::BF16;
+    const auto m32 = load_model(dir), m16 = load_model(dir, bf16);
+    for (const auto& c : golden["cases"]) {
+        const std::string name = folder + "/" + c["name"].get<std::string>();
+        const auto prompt = ids_of(c["prompt_ids"]);
+        const auto want = ids_of(c["generated_ids"]);
+        auto run = [&](const Model& m, std::vector<std::vector<float>>& seen) {
+            GenerateOptions opts;
+            opts.max_new_tokens = static_cast<std::int32_t>(want.size());
+            opts.ignore_eos = true;
+            opts.on_logits = [&](std::int32_t, std::span<const float> l) {
+                seen.emplace_back(l.begin(), l.end());
+            };
+            return generate(m, prompt, opts).output_ids;
+        };
+        std::vector<std::vector<float>> l32, l16;
+        const auto ids32 = run(*m32, l32);
+        const auto ids16 = run(*m16, l16);
+        ASSERT_EQ(ids32, want) << name;
+        std::size_t tie = want.size();
+        for (std::size_t s = 0; s < l32.size(); ++s) {
+            std::vector<float> top(l32[s]);
+            std::partial_sort(top.begin(), top.begin() + 2, top.end(), std::greater<float>());
+            if (top[0] - top[1] < 2 * tol) {
+                tie = s;
+                break;
+            }
+        }
+        checked += tie;
+        steps += want.size();
+        EXPECT_EQ(std::vector<TokenId>(ids16.begin(), ids16.begin() + tie),
+                  std::vector<TokenId>(want.begin(), want.begin() + tie))
+            << name << " (steps before the first near tie at step " << tie << ")";
+        // Same context up to and including the tie step: every logit within the tolerance.
+        for (std::size_t s = 0; s < std::min(tie + 1, l16.size()); ++s) {
+            double worst = 0.0;
+            for (std::size_t v = 0; v < l16[s].size(); ++v) {
+                worst = std::max(worst, std::abs(double(l16[s][v]) - l32[s][v]));
+            }
+            EXPECT_LE(worst, tol) << name << " step " << s;
+        }
+        expect_close_within(l16[0], c["logits_first8"][0], tol, name + " bf16 step 0");
+    }
+}
+
+TEST(LlamaGolden, Bf16MatchesTheF32GoldensWithinItsTolerance) {
+    HACE_REQUIRE_PATH(test::shared_data() / "models/stories260K");
+    std::size_t checked = 0, steps = 0;
+    check_bf16_against_golden("stories260K", 0.25, checked, steps);
+    check_bf16_against_golden("needle-llama-1m", 1.0, checked, steps);
+    // Not vacuous: a good part of the steps is clear of near ties.
+    EXPECT_GE(3 * checked, steps) << checked << " of " << steps << " steps checked";
+    std::printf("bf16: greedy ids checked on %zu of %zu golden steps\n", checked, steps);
 }
 
 TEST(LlamaGolden, NeedleLlamaRetrievesTheNeedle) {

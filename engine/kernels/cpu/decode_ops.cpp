@@ -1,0 +1,458 @@
+#include "engine/kernels/decode_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include <immintrin.h>
+#include <omp.h>
+
+#include "engine/kernels/cpu_isa.h"
+
+namespace hace::kernels {
+
+float bf16_to_f32(std::uint16_t b) {
+    const std::uint32_t u = static_cast<std::uint32_t>(b) << 16;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+std::uint16_t f32_to_bf16(float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    if (std::isnan(f)) return static_cast<std::uint16_t>((u >> 16) | 0x40);
+    u += 0x7FFF + ((u >> 16) & 1);  // round to nearest even
+    return static_cast<std::uint16_t>(u >> 16);
+}
+
+namespace {
+
+inline std::int64_t x_stride(const GemvArgs& a) {
+    return a.x_stride ? a.x_stride : a.k;
+}
+inline std::int64_t y_stride(const GemvArgs& a) {
+    return a.y_stride ? a.y_stride : a.n;
+}
+
+inline float weight_at(const GemvArgs& a, std::int64_t j, std::int64_t c) {
+    const std::int64_t i = j * a.k + c;
+    return a.wtype == WeightType::F32 ? static_cast<const float*>(a.w)[i]
+                                      : bf16_to_f32(static_cast<const std::uint16_t*>(a.w)[i]);
+}
+
+inline void store(const GemvArgs& a, std::int64_t r, std::int64_t j, float dot) {
+    float* y = a.y + r * y_stride(a) + j;
+    const float base = a.accumulate ? *y : 0.0f;
+    *y = base + (a.bias ? a.bias[j] + dot : dot);
+}
+
+// ---- scalar (baseline x86-64 / any CPU) ----------------------------------------------------
+void gemv_block_scalar(const GemvArgs& a, std::int64_t j0, std::int64_t j1) {
+    for (std::int64_t j = j0; j < j1; ++j) {
+        for (std::int64_t r = 0; r < a.rows; ++r) {
+            const float* x = a.x + r * x_stride(a);
+            // Eight partial sums: the same reassociation the vector paths make.
+            float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+            std::int64_t c = 0;
+            for (; c + 8 <= a.k; c += 8) {
+                for (int u = 0; u < 8; ++u) s[u] += x[c + u] * weight_at(a, j, c + u);
+            }
+            for (; c < a.k; ++c) s[0] += x[c] * weight_at(a, j, c);
+            store(a, r, j, ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])));
+        }
+    }
+}
+
+// ---- AVX2 + FMA ------------------------------------------------------------------------------
+__attribute__((target("avx2,fma"))) inline __m256 load8(const float* p) {
+    return _mm256_loadu_ps(p);
+}
+__attribute__((target("avx2,fma"))) inline __m256 load8(const std::uint16_t* p) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+__attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
+    const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
+}
+inline float wscalar(const float* p) {
+    return *p;
+}
+inline float wscalar(const std::uint16_t* p) {
+    return bf16_to_f32(*p);
+}
+
+// Four output rows at a time (four independent FMA chains per input row).
+template <class W>
+__attribute__((target("avx2,fma"))) void gemv_block_avx2(const GemvArgs& a, const W* w,
+                                                         std::int64_t j0, std::int64_t j1) {
+    const std::int64_t k = a.k, kv = k / 8 * 8;
+    std::int64_t j = j0;
+    for (; j + 4 <= j1; j += 4) {
+        const W* w0 = w + j * k;
+        const W* w1 = w0 + k;
+        const W* w2 = w1 + k;
+        const W* w3 = w2 + k;
+        for (std::int64_t r = 0; r < a.rows; ++r) {
+            const float* x = a.x + r * x_stride(a);
+            __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+            for (std::int64_t c = 0; c < kv; c += 8) {
+                const __m256 xv = _mm256_loadu_ps(x + c);
+                s0 = _mm256_fmadd_ps(load8(w0 + c), xv, s0);
+                s1 = _mm256_fmadd_ps(load8(w1 + c), xv, s1);
+                s2 = _mm256_fmadd_ps(load8(w2 + c), xv, s2);
+                s3 = _mm256_fmadd_ps(load8(w3 + c), xv, s3);
+            }
+            float d0 = hsum8(s0), d1 = hsum8(s1), d2 = hsum8(s2), d3 = hsum8(s3);
+            for (std::int64_t c = kv; c < k; ++c) {
+                d0 += x[c] * wscalar(w0 + c);
+                d1 += x[c] * wscalar(w1 + c);
+                d2 += x[c] * wscalar(w2 + c);
+                d3 += x[c] * wscalar(w3 + c);
+            }
+            store(a, r, j, d0);
+            store(a, r, j + 1, d1);
+            store(a, r, j + 2, d2);
+            store(a, r, j + 3, d3);
+        }
+    }
+    for (; j < j1; ++j) {
+        const W* wj = w + j * k;
+        for (std::int64_t r = 0; r < a.rows; ++r) {
+            const float* x = a.x + r * x_stride(a);
+            __m256 s = _mm256_setzero_ps();
+            for (std::int64_t c = 0; c < kv; c += 8) {
+                s = _mm256_fmadd_ps(load8(wj + c), _mm256_loadu_ps(x + c), s);
+            }
+            float d = hsum8(s);
+            for (std::int64_t c = kv; c < k; ++c) d += x[c] * wscalar(wj + c);
+            store(a, r, j, d);
+        }
+    }
+}
+
+// ---- AVX-512 (F + BW + VL + DQ) ----------------------------------------------------------------
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline __m512 load16(const float* p,
+                                                                                   __mmask16 m) {
+    return _mm512_maskz_loadu_ps(m, p);
+}
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline __m512 load16(
+    const std::uint16_t* p, __mmask16 m) {
+    const __m256i h = _mm256_maskz_loadu_epi16(m, p);
+    // The maskz forms: GCC 12 warns about the unmasked ones' undefined pass-through operand.
+    const __m512i u = _mm512_maskz_cvtepu16_epi32(0xFFFF, h);
+    return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(0xFFFF, u, 16));
+}
+
+// Through memory: GCC 12's _mm512_reduce_add_ps trips -Wmaybe-uninitialized in its own header.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline float hsum16(__m512 v) {
+    alignas(64) float t[16];
+    _mm512_store_ps(t, v);
+    float s[8];
+    for (int i = 0; i < 8; ++i) s[i] = t[i] + t[i + 8];
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+}
+
+template <class W>
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_block_avx512(
+    const GemvArgs& a, const W* w, std::int64_t j0, std::int64_t j1) {
+    const std::int64_t k = a.k;
+    const __mmask16 full = 0xFFFF;
+    const auto tail_mask = static_cast<__mmask16>((1u << (k % 16)) - 1u);
+    const std::int64_t kv = k / 16 * 16;
+    std::int64_t j = j0;
+    for (; j + 4 <= j1; j += 4) {
+        const W* w0 = w + j * k;
+        const W* w1 = w0 + k;
+        const W* w2 = w1 + k;
+        const W* w3 = w2 + k;
+        for (std::int64_t r = 0; r < a.rows; ++r) {
+            const float* x = a.x + r * x_stride(a);
+            __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+            std::int64_t c = 0;
+            for (; c < kv; c += 16) {
+                const __m512 xv = _mm512_loadu_ps(x + c);
+                s0 = _mm512_fmadd_ps(load16(w0 + c, full), xv, s0);
+                s1 = _mm512_fmadd_ps(load16(w1 + c, full), xv, s1);
+                s2 = _mm512_fmadd_ps(load16(w2 + c, full), xv, s2);
+                s3 = _mm512_fmadd_ps(load16(w3 + c, full), xv, s3);
+            }
+            if (tail_mask) {
+                const __m512 xv = _mm512_maskz_loadu_ps(tail_mask, x + c);
+                s0 = _mm512_fmadd_ps(load16(w0 + c, tail_mask), xv, s0);
+                s1 = _mm512_fmadd_ps(load16(w1 + c, tail_mask), xv, s1);
+                s2 = _mm512_fmadd_ps(load16(w2 + c, tail_mask), xv, s2);
+                s3 = _mm512_fmadd_ps(load16(w3 + c, tail_mask), xv, s3);
+            }
+            store(a, r, j, hsum16(s0));
+            store(a, r, j + 1, hsum16(s1));
+            store(a, r, j + 2, hsum16(s2));
+            store(a, r, j + 3, hsum16(s3));
+        }
+    }
+    for (; j < j1; ++j) {
+        const W* wj = w + j * k;
+        for (std::int64_t r = 0; r < a.rows; ++r) {
+            const float* x = a.x + r * x_stride(a);
+            __m512 s = _mm512_setzero_ps();
+            std::int64_t c = 0;
+            for (; c < kv; c += 16)
+                s = _mm512_fmadd_ps(load16(wj + c, full), _mm512_loadu_ps(x + c), s);
+            if (tail_mask) {
+                s = _mm512_fmadd_ps(load16(wj + c, tail_mask),
+                                    _mm512_maskz_loadu_ps(tail_mask, x + c), s);
+            }
+            store(a, r, j, hsum16(s));
+        }
+    }
+}
+
+void gemv_block(const GemvArgs& a, CpuIsa isa, std::int64_t j0, std::int64_t j1) {
+    const bool bf = a.wtype == WeightType::BF16;
+    const auto* wf = static_cast<const float*>(a.w);
+    const auto* wb = static_cast<const std::uint16_t*>(a.w);
+    switch (isa) {
+        case CpuIsa::Avx512:
+            return bf ? gemv_block_avx512(a, wb, j0, j1) : gemv_block_avx512(a, wf, j0, j1);
+        case CpuIsa::Avx2:
+            return bf ? gemv_block_avx2(a, wb, j0, j1) : gemv_block_avx2(a, wf, j0, j1);
+        case CpuIsa::Scalar:
+            break;
+    }
+    gemv_block_scalar(a, j0, j1);
+}
+
+// Below this many weight bytes a GEMV stays on the calling thread: waking the team costs more
+// than streaming the weights.
+constexpr std::int64_t kParallelBytes = 256 << 10;
+constexpr std::int64_t kBlockRows = 32;  // output rows per work item (a multiple of 4)
+
+}  // namespace
+
+void gemv_rows(const GemvArgs& a) {
+    if (a.n <= 0 || a.rows <= 0) return;
+    const CpuIsa isa = active_cpu_isa();
+    const std::int64_t wbytes = a.n * a.k * (a.wtype == WeightType::F32 ? 4 : 2);
+    const int threads =
+        a.parallel && wbytes >= kParallelBytes && !omp_in_parallel() ? omp_get_max_threads() : 1;
+    if (threads <= 1) return gemv_block(a, isa, 0, a.n);
+    const std::int64_t blocks = (a.n + kBlockRows - 1) / kBlockRows;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (std::int64_t b = 0; b < blocks; ++b) {
+        gemv_block(a, isa, b * kBlockRows, std::min(a.n, (b + 1) * kBlockRows));
+    }
+}
+
+void gemv_rows_reference(const GemvArgs& a) {
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        for (std::int64_t j = 0; j < a.n; ++j) {
+            double s = 0.0;
+            for (std::int64_t c = 0; c < a.k; ++c) {
+                s += static_cast<double>(a.x[r * x_stride(a) + c]) * weight_at(a, j, c);
+            }
+            float* y = a.y + r * y_stride(a) + j;
+            *y = static_cast<float>((a.accumulate ? *y : 0.0) + (a.bias ? a.bias[j] : 0.0) + s);
+        }
+    }
+}
+
+// ---- transposed product ------------------------------------------------------------------------
+namespace {
+
+// In the transposed product x rows have n entries and y rows k.
+inline std::int64_t t_xs(const GemvArgs& a) {
+    return a.x_stride ? a.x_stride : a.n;
+}
+inline std::int64_t t_ys(const GemvArgs& a) {
+    return a.y_stride ? a.y_stride : a.k;
+}
+
+template <class W>
+void gemv_t_scalar(const GemvArgs& a, const W* w) {
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        float* y = a.y + r * t_ys(a);
+        if (!a.accumulate) std::fill(y, y + a.k, 0.0f);
+        const float* x = a.x + r * t_xs(a);
+        for (std::int64_t j = 0; j < a.n; ++j) {
+            const W* wj = w + j * a.k;
+            for (std::int64_t c = 0; c < a.k; ++c) y[c] += x[j] * wscalar(wj + c);
+        }
+    }
+}
+
+template <class W>
+__attribute__((target("avx2,fma"))) void gemv_t_avx2(const GemvArgs& a, const W* w) {
+    const std::int64_t kv = a.k / 8 * 8;
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        float* y = a.y + r * t_ys(a);
+        if (!a.accumulate) std::fill(y, y + a.k, 0.0f);
+        const float* x = a.x + r * t_xs(a);
+        for (std::int64_t j = 0; j < a.n; ++j) {
+            const W* wj = w + j * a.k;
+            const __m256 p = _mm256_set1_ps(x[j]);
+            for (std::int64_t c = 0; c < kv; c += 8) {
+                _mm256_storeu_ps(y + c, _mm256_fmadd_ps(p, load8(wj + c), _mm256_loadu_ps(y + c)));
+            }
+            for (std::int64_t c = kv; c < a.k; ++c) y[c] += x[j] * wscalar(wj + c);
+        }
+    }
+}
+
+template <class W>
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_t_avx512(const GemvArgs& a,
+                                                                                 const W* w) {
+    const std::int64_t kv = a.k / 16 * 16;
+    const auto tail = static_cast<__mmask16>((1u << (a.k % 16)) - 1u);
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        float* y = a.y + r * t_ys(a);
+        if (!a.accumulate) std::fill(y, y + a.k, 0.0f);
+        const float* x = a.x + r * t_xs(a);
+        for (std::int64_t j = 0; j < a.n; ++j) {
+            const W* wj = w + j * a.k;
+            const __m512 p = _mm512_set1_ps(x[j]);
+            std::int64_t c = 0;
+            for (; c < kv; c += 16) {
+                _mm512_storeu_ps(
+                    y + c, _mm512_fmadd_ps(p, load16(wj + c, 0xFFFF), _mm512_loadu_ps(y + c)));
+            }
+            if (tail) {
+                _mm512_mask_storeu_ps(
+                    y + c, tail,
+                    _mm512_fmadd_ps(p, load16(wj + c, tail), _mm512_maskz_loadu_ps(tail, y + c)));
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void gemv_t_rows(const GemvArgs& a) {
+    const bool bf = a.wtype == WeightType::BF16;
+    const auto* wf = static_cast<const float*>(a.w);
+    const auto* wb = static_cast<const std::uint16_t*>(a.w);
+    switch (active_cpu_isa()) {
+        case CpuIsa::Avx512:
+            return bf ? gemv_t_avx512(a, wb) : gemv_t_avx512(a, wf);
+        case CpuIsa::Avx2:
+            return bf ? gemv_t_avx2(a, wb) : gemv_t_avx2(a, wf);
+        case CpuIsa::Scalar:
+            break;
+    }
+    return bf ? gemv_t_scalar(a, wb) : gemv_t_scalar(a, wf);
+}
+
+void gemv_t_rows_reference(const GemvArgs& a) {
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+        for (std::int64_t c = 0; c < a.k; ++c) {
+            double s = 0.0;
+            for (std::int64_t j = 0; j < a.n; ++j) {
+                s += static_cast<double>(a.x[r * t_xs(a) + j]) * weight_at(a, j, c);
+            }
+            float* y = a.y + r * t_ys(a) + c;
+            *y = static_cast<float>((a.accumulate ? *y : 0.0) + s);
+        }
+    }
+}
+
+// ---- small ops ----------------------------------------------------------------------------------
+void rms_norm_rows(const float* x, std::int64_t rows, std::int64_t n, const float* weight,
+                   double eps, float* out) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * n;
+        double ss = 0.0;
+        for (std::int64_t i = 0; i < n; ++i) ss += static_cast<double>(xr[i]) * xr[i];
+        const float mean = static_cast<float>(ss / static_cast<double>(n));
+        const float inv = 1.0f / std::sqrt(mean + static_cast<float>(eps));
+        float* o = out + r * n;
+        for (std::int64_t i = 0; i < n; ++i) o[i] = weight[i] * (xr[i] * inv);
+    }
+}
+
+void silu_mul(const float* gate, const float* up, std::int64_t n, float* out) {
+    for (std::int64_t i = 0; i < n; ++i) out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void rope_rotate_half(float* x, std::int64_t heads, std::int64_t d, const float* cos,
+                      const float* sin) {
+    const std::int64_t half = d / 2;
+    for (std::int64_t h = 0; h < heads; ++h) {
+        float* xh = x + h * d;
+        for (std::int64_t i = 0; i < half; ++i) {
+            const float a = xh[i], b = xh[i + half];
+            xh[i] = a * cos[i] - b * sin[i];
+            xh[i + half] = b * cos[i + half] + a * sin[i + half];
+        }
+    }
+}
+
+namespace {
+
+// One query head h: scores over its KV head's visible rows, softmax, probabilities x values.
+void attend_head(const DecodeAttentionArgs& a, std::int64_t h) {
+    const std::int64_t d = a.head_dim, len = a.end - a.first;
+    const std::int64_t esize = a.kv_type == WeightType::F32 ? 4 : 2;
+    // Sized for the whole cache (stride rows) at once, so a growing sequence does not
+    // reallocate it step after step.
+    thread_local std::vector<float> scores;
+    if (static_cast<std::int64_t>(scores.size()) < len) {
+        scores.resize(static_cast<std::size_t>(std::max(len, a.stride)));
+    }
+    const std::int64_t g = h / a.group;
+    const auto* kbase = static_cast<const char*>(a.k) + (g * a.stride + a.first) * d * esize;
+    const auto* vbase = static_cast<const char*>(a.v) + (g * a.stride + a.first) * d * esize;
+    GemvArgs qk;
+    qk.x = a.q + h * d;
+    qk.k = d;
+    qk.w = kbase;
+    qk.wtype = a.kv_type;
+    qk.n = len;
+    qk.y = scores.data();
+    qk.parallel = false;
+    gemv_rows(qk);
+    float mx = -std::numeric_limits<float>::infinity();
+    for (std::int64_t j = 0; j < len; ++j) {
+        scores[static_cast<std::size_t>(j)] *= a.scale;
+        mx = std::max(mx, scores[static_cast<std::size_t>(j)]);
+    }
+    float sum = 0.0f;
+    for (std::int64_t j = 0; j < len; ++j) {
+        const float e = std::exp(scores[static_cast<std::size_t>(j)] - mx);
+        scores[static_cast<std::size_t>(j)] = e;
+        sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (std::int64_t j = 0; j < len; ++j) scores[static_cast<std::size_t>(j)] *= inv;
+    GemvArgs pv;
+    pv.x = scores.data();
+    pv.n = len;
+    pv.k = d;
+    pv.w = vbase;
+    pv.wtype = a.kv_type;
+    pv.y = a.out + h * d;
+    pv.parallel = false;
+    gemv_t_rows(pv);
+}
+
+}  // namespace
+
+void decode_attention(const DecodeAttentionArgs& a) {
+    const std::int64_t len = a.end - a.first;
+    const std::int64_t esize = a.kv_type == WeightType::F32 ? 4 : 2;
+    const std::int64_t n_q = a.n_kv_heads * a.group;
+    // Parallel over query heads once the cache is long enough to pay for waking the team. Not
+    // "omp parallel if (...)": libgomp allocates a one-thread team for every region it runs
+    // serially, and the decode step must not allocate.
+    if (len * a.head_dim * esize * a.n_kv_heads >= (256 << 10) && !omp_in_parallel() &&
+        omp_get_max_threads() > 1) {
+#pragma omp parallel for schedule(static)
+        for (std::int64_t h = 0; h < n_q; ++h) attend_head(a, h);
+    } else {
+        for (std::int64_t h = 0; h < n_q; ++h) attend_head(a, h);
+    }
+}
+
+}  // namespace hace::kernels

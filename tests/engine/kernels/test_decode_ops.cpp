@@ -1,0 +1,260 @@
+// Tests for the decode-step CPU kernels (engine/kernels/decode_ops.h): every dispatch level this
+// CPU offers (scalar, AVX2, AVX-512, forced through force_cpu_isa) against the plain
+// double-accumulating references, on shapes with vector tails, B > 1 rows, bias and accumulate;
+// the small ops against hand-computed values; decode attention against a softmax written here.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "engine/kernels/cpu_isa.h"
+#include "engine/kernels/decode_ops.h"
+
+namespace hace::kernels {
+namespace {
+
+std::vector<CpuIsa> levels() {
+    std::vector<CpuIsa> v{CpuIsa::Scalar};
+    if (detected_cpu_isa() >= CpuIsa::Avx2) v.push_back(CpuIsa::Avx2);
+    if (detected_cpu_isa() >= CpuIsa::Avx512) v.push_back(CpuIsa::Avx512);
+    return v;
+}
+
+struct ForceIsa {
+    explicit ForceIsa(CpuIsa isa) { force_cpu_isa(isa); }
+    ~ForceIsa() { force_cpu_isa(std::nullopt); }
+};
+
+std::vector<float> random_floats(std::size_t n, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    std::vector<float> v(n);
+    for (auto& x : v) x = dist(rng);
+    return v;
+}
+
+std::vector<std::uint16_t> to_bf16(const std::vector<float>& v) {
+    std::vector<std::uint16_t> b(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) b[i] = f32_to_bf16(v[i]);
+    return b;
+}
+
+TEST(CpuIsa, ForcingCapsButNeverRaisesTheLevel) {
+    {
+        ForceIsa f(CpuIsa::Scalar);
+        EXPECT_EQ(active_cpu_isa(), CpuIsa::Scalar);
+    }
+    {
+        ForceIsa f(CpuIsa::Avx512);
+        EXPECT_LE(active_cpu_isa(), detected_cpu_isa());
+    }
+    EXPECT_EQ(cpu_isa_name(CpuIsa::Avx2), "avx2");
+}
+
+TEST(Bf16, RoundsToNearestEven) {
+    EXPECT_EQ(f32_to_bf16(1.0f), 0x3F80);
+    EXPECT_FLOAT_EQ(bf16_to_f32(0x3F80), 1.0f);
+    EXPECT_FLOAT_EQ(bf16_to_f32(0xC040), -3.0f);
+    // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties go to the even mantissa (1.0).
+    EXPECT_EQ(f32_to_bf16(1.0f + 1.0f / 256.0f), 0x3F80);
+    // 1 + 3 * 2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: to 1 + 2^-6 (even).
+    EXPECT_EQ(f32_to_bf16(1.0f + 3.0f / 256.0f), 0x3F82);
+    EXPECT_EQ(f32_to_bf16(1.0f + 1.5f / 256.0f), 0x3F81);  // above half: rounds up
+}
+
+// Every level against the reference: k with and without a vector tail, n not a multiple of
+// the 4-row unroll, several rows, strided x and y, bias and accumulate.
+TEST(Gemv, EveryLevelMatchesTheReference) {
+    for (CpuIsa isa : levels()) {
+        ForceIsa f(isa);
+        for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
+            for (std::int64_t k : {1, 7, 16, 33, 100, 768}) {
+                for (std::int64_t n : {1, 5, 37, 130}) {
+                    for (std::int64_t rows : {1, 3}) {
+                        const std::int64_t xs = k + 2, ys = n + 1;
+                        auto x = random_floats(static_cast<std::size_t>(rows * xs), 1);
+                        auto wf = random_floats(static_cast<std::size_t>(n * k), 2);
+                        auto wb = to_bf16(wf);
+                        auto bias = random_floats(static_cast<std::size_t>(n), 3);
+                        auto y0 = random_floats(static_cast<std::size_t>(rows * ys), 4);
+                        for (bool acc : {false, true}) {
+                            GemvArgs a;
+                            a.x = x.data();
+                            a.rows = rows;
+                            a.k = k;
+                            a.x_stride = xs;
+                            a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
+                                                        : static_cast<const void*>(wb.data());
+                            a.wtype = wt;
+                            a.n = n;
+                            a.bias = bias.data();
+                            a.y_stride = ys;
+                            a.accumulate = acc;
+                            std::vector<float> got = y0, want = y0;
+                            a.y = got.data();
+                            gemv_rows(a);
+                            a.y = want.data();
+                            gemv_rows_reference(a);
+                            for (std::size_t i = 0; i < got.size(); ++i) {
+                                ASSERT_NEAR(got[i], want[i], 2e-6 * static_cast<double>(k) + 1e-6)
+                                    << cpu_isa_name(isa) << " k=" << k << " n=" << n
+                                    << " rows=" << rows << " i=" << i;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(Gemv, LargeParallelProductMatchesTheReference) {
+    // Big enough to be split over the OpenMP threads.
+    const std::int64_t n = 515, k = 300, rows = 2;
+    auto x = random_floats(static_cast<std::size_t>(rows * k), 5);
+    auto w = random_floats(static_cast<std::size_t>(n * k), 6);
+    std::vector<float> got(static_cast<std::size_t>(rows * n)), want(got.size());
+    GemvArgs a;
+    a.x = x.data();
+    a.rows = rows;
+    a.k = k;
+    a.w = w.data();
+    a.n = n;
+    a.y = got.data();
+    gemv_rows(a);
+    a.y = want.data();
+    gemv_rows_reference(a);
+    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4);
+}
+
+TEST(GemvTransposed, EveryLevelMatchesTheReference) {
+    for (CpuIsa isa : levels()) {
+        ForceIsa f(isa);
+        for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
+            for (std::int64_t k : {3, 16, 64, 77}) {
+                for (std::int64_t n : {1, 9, 200}) {
+                    const std::int64_t rows = 2;
+                    auto x = random_floats(static_cast<std::size_t>(rows * n), 7);
+                    auto wf = random_floats(static_cast<std::size_t>(n * k), 8);
+                    auto wb = to_bf16(wf);
+                    auto y0 = random_floats(static_cast<std::size_t>(rows * k), 9);
+                    for (bool acc : {false, true}) {
+                        GemvArgs a;
+                        a.x = x.data();
+                        a.rows = rows;
+                        a.n = n;
+                        a.k = k;
+                        a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
+                                                    : static_cast<const void*>(wb.data());
+                        a.wtype = wt;
+                        a.accumulate = acc;
+                        std::vector<float> got = y0, want = y0;
+                        a.y = got.data();
+                        gemv_t_rows(a);
+                        a.y = want.data();
+                        gemv_t_rows_reference(a);
+                        for (std::size_t i = 0; i < got.size(); ++i) {
+                            ASSERT_NEAR(got[i], want[i], 2e-6 * static_cast<double>(n) + 1e-6)
+                                << cpu_isa_name(isa) << " k=" << k << " n=" << n;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(SmallOps, RmsNormSiluRopeByHand) {
+    const float x[] = {3.0f, 4.0f}, w[] = {1.0f, 2.0f};
+    float out[2];
+    rms_norm_rows(x, 1, 2, w, 0.0, out);  // rms = sqrt((9 + 16) / 2) = sqrt(12.5)
+    EXPECT_NEAR(out[0], 3.0 / std::sqrt(12.5), 1e-6);
+    EXPECT_NEAR(out[1], 8.0 / std::sqrt(12.5), 1e-6);
+
+    const float gate[] = {0.0f, 2.0f}, up[] = {5.0f, 3.0f};
+    silu_mul(gate, up, 2, out);
+    EXPECT_FLOAT_EQ(out[0], 0.0f);
+    EXPECT_NEAR(out[1], 2.0 / (1.0 + std::exp(-2.0)) * 3.0, 1e-6);
+
+    // d = 4, two pairs (0, 2) and (1, 3): pair 0 rotated by 90 degrees, pair 1 not at all.
+    float q[] = {1.0f, 2.0f, 3.0f, 4.0f};
+    const float cs[] = {0.0f, 1.0f, 0.0f, 1.0f}, sn[] = {1.0f, 0.0f, 1.0f, 0.0f};
+    rope_rotate_half(q, 1, 4, cs, sn);
+    EXPECT_FLOAT_EQ(q[0], -3.0f);  // x0 cos - x2 sin
+    EXPECT_FLOAT_EQ(q[2], 1.0f);   // x2 cos + x0 sin
+    EXPECT_FLOAT_EQ(q[1], 2.0f);
+    EXPECT_FLOAT_EQ(q[3], 4.0f);
+}
+
+// Softmax attention written out in double, for one query head over entries [first, end).
+std::vector<double> attention_ref(const float* q, const std::vector<float>& k,
+                                  const std::vector<float>& v, std::int64_t base, std::int64_t d,
+                                  std::int64_t first, std::int64_t end, double scale) {
+    std::vector<double> s;
+    double mx = -1e300;
+    for (std::int64_t j = first; j < end; ++j) {
+        double dot = 0;
+        for (std::int64_t c = 0; c < d; ++c)
+            dot += q[c] * static_cast<double>(k[(base + j) * d + c]);
+        s.push_back(dot * scale);
+        mx = std::max(mx, s.back());
+    }
+    double sum = 0;
+    for (double& e : s) sum += (e = std::exp(e - mx));
+    std::vector<double> out(static_cast<std::size_t>(d), 0.0);
+    for (std::int64_t j = first; j < end; ++j) {
+        for (std::int64_t c = 0; c < d; ++c) {
+            out[static_cast<std::size_t>(c)] +=
+                s[static_cast<std::size_t>(j - first)] / sum * v[(base + j) * d + c];
+        }
+    }
+    return out;
+}
+
+TEST(DecodeAttention, MatchesSoftmaxAttentionPerHead) {
+    const std::int64_t hkv = 3, group = 2, d = 20, stride = 50, first = 4, end = 41;
+    auto q = random_floats(static_cast<std::size_t>(hkv * group * d), 10);
+    auto kf = random_floats(static_cast<std::size_t>(hkv * stride * d), 11);
+    auto vf = random_floats(static_cast<std::size_t>(hkv * stride * d), 12);
+    for (CpuIsa isa : levels()) {
+        ForceIsa f(isa);
+        for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
+            auto kb = to_bf16(kf), vb = to_bf16(vf);
+            // The reference reads the values the kernel reads (bf16-rounded for bf16).
+            std::vector<float> kr = kf, vr = vf;
+            if (wt == WeightType::BF16) {
+                for (std::size_t i = 0; i < kr.size(); ++i) kr[i] = bf16_to_f32(kb[i]);
+                for (std::size_t i = 0; i < vr.size(); ++i) vr[i] = bf16_to_f32(vb[i]);
+            }
+            std::vector<float> out(q.size());
+            DecodeAttentionArgs a;
+            a.q = q.data();
+            a.k = wt == WeightType::F32 ? static_cast<const void*>(kf.data()) : kb.data();
+            a.v = wt == WeightType::F32 ? static_cast<const void*>(vf.data()) : vb.data();
+            a.kv_type = wt;
+            a.n_kv_heads = hkv;
+            a.group = group;
+            a.head_dim = d;
+            a.stride = stride;
+            a.first = first;
+            a.end = end;
+            a.scale = 0.3f;
+            a.out = out.data();
+            decode_attention(a);
+            for (std::int64_t h = 0; h < hkv * group; ++h) {
+                const auto want = attention_ref(q.data() + h * d, kr, vr, (h / group) * stride, d,
+                                                first, end, 0.3);
+                for (std::int64_t c = 0; c < d; ++c) {
+                    ASSERT_NEAR(out[static_cast<std::size_t>(h * d + c)],
+                                want[static_cast<std::size_t>(c)], 1e-5)
+                        << cpu_isa_name(isa) << " head " << h;
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace hace::kernels
