@@ -415,8 +415,10 @@ TEST_F(RunCli, ExportsCsvJsonAndLatex) {
     ASSERT_EQ(csv.code, 0) << csv.err;
     const auto rows = lines_of(csv.out);
     ASSERT_EQ(rows.size(), 29u);  // header + 28 samples
-    EXPECT_EQ(rows[0].rfind("cell,model,context_length,method,method_name,mode,retention,task,", 0),
-              0u);
+    EXPECT_EQ(
+        rows[0].rfind(
+            "cell,model,context_length,method,method_name,mode,retention,budget,query,task,", 0),
+        0u);
     EXPECT_THAT(rows[0], HasSubstr(",score,"));
     const Outcome cells = run_hace({"export", "--db", db, "--format", "csv", "--per", "cell"});
     ASSERT_EQ(cells.code, 0) << cells.err;

@@ -231,6 +231,8 @@ TEST(SummaryText, OneBlockPerModelAndContextOneColumnPerTask) {
     EXPECT_EQ(summary_text({}, "score", "e.sqlite"),
               "e.sqlite: 0 cells, 0 samples; each entry: mean score [samples]\n"
               "(no cells stored yet)\n");
+}
+
 TEST(ResultTables, PerCellIntervalsAndTheirSeed) {
     const auto cells = cell_summaries(write_results("tables-ci"));
     const Table t = cell_table(cells);

@@ -231,25 +231,26 @@ TEST(SweepExecutor, PausesBetweenSamplesUntilReleased) {
     const SweepSpec spec = parse_spec(needle_sweep({"full", "snapkv"}, {0.1}, 2));
     const fs::path db = hace::test::temp_dir("exec-pause") / "r.sqlite";
     std::atomic<bool> pause{false};
-    std::atomic<int> written{0};
+    std::atomic<int> started{0};
     RunOptions o = quiet_options();
     o.pause = &pause;
-    o.events.on_sample_finished = [&](const SampleEvent&) {
-        if (++written == 1) pause = true;
+    // The pause is asked for while the first sample runs; the executor may finish that one but
+    // must not start another until it is released. Counting starts, not finishes, keeps the test
+    // independent of how long a sample takes on a loaded machine.
+    o.before_sample = [&](const RunCell&, std::int64_t) {
+        if (++started == 1) pause = true;
     };
-    std::atomic<int> seen_while_paused{-1};
+    std::atomic<int> started_at_release{-1};
     std::thread release([&] {
         while (!pause) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        // Whatever was in flight when the pause was asked for may still finish; then nothing.
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        const int before = written;
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        seen_while_paused = written - before;
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        started_at_release = started.load();
         pause = false;
     });
     const RunSummary s = run_sweep(spec, db, o);
     release.join();
-    EXPECT_EQ(seen_while_paused, 0);
+    EXPECT_EQ(started_at_release, 1);
+    EXPECT_EQ(started, 4);
     EXPECT_EQ(s.samples_done, 4);
     EXPECT_FALSE(s.cancelled);
 }
