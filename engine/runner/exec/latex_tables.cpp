@@ -1,6 +1,8 @@
 #include "engine/runner/exec/latex_tables.h"
 
 #include <algorithm>
+#include <cmath>
+#include <compare>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -43,6 +45,49 @@ std::string retention_text(double r) {
     std::ostringstream s;
     s << r;
     return s.str();
+}
+
+// A cell's x axis: its retention ratio, or its token budget C per head (sweep "budgets").
+struct Axis {
+    bool budget = false;
+    double value = 0.0;
+    auto operator<=>(const Axis&) const = default;
+};
+
+std::optional<Axis> axis_of(const CellSummary& c) {
+    if (c.retention) return Axis{false, *c.retention};
+    if (c.budget) return Axis{true, static_cast<double>(*c.budget)};
+    return std::nullopt;
+}
+
+std::string axis_text(const Axis& a) {
+    return a.budget ? "$C$=" + retention_text(a.value) : retention_text(a.value);
+}
+
+// The task with its protocol: a query-agnostic cell never shares a row with a query-aware one.
+std::string task_text(const CellSummary& c) {
+    return latex_escape(c.task) + (c.query == "agnostic" ? " (query-agnostic)" : "");
+}
+
+bool any_budget(const std::vector<const CellSummary*>& cells) {
+    return std::any_of(cells.begin(), cells.end(),
+                       [](const CellSummary* c) { return !c->retention && c->budget; });
+}
+
+// The full-cache cell of (model, context, task, protocol); a query-agnostic row falls back to the
+// query-aware full cache (nothing is evicted, so the protocol changes only how the prompt is
+// chunked).
+using Where = std::tuple<std::string, std::int64_t, std::string, std::string>;
+
+Where where_of(const CellSummary& c) {
+    return {c.model, c.context_length.value_or(-1), c.task, c.query};
+}
+
+const CellSummary* full_for(const std::map<Where, const CellSummary*>& full, const CellSummary& c) {
+    auto it = full.find(where_of(c));
+    if (it == full.end())
+        it = full.find(Where{c.model, c.context_length.value_or(-1), c.task, "aware"});
+    return it == full.end() ? nullptr : it->second;
 }
 
 std::string context_text(const std::optional<std::int64_t>& n) {
@@ -141,14 +186,17 @@ std::string latex_escape(const std::string& text) {
 }
 
 std::string latex_cells(const std::vector<CellSummary>& cells, const LatexOptions& o) {
+    std::vector<const CellSummary*> all;
+    for (const auto& c : cells) all.push_back(&c);
     std::string s = begin_table(o, "lllllrr");
-    s += row_text({"Model", "Task", "Context", "Method", "$R$", "$n$", latex_escape(o.metric)});
+    s += row_text({"Model", "Task", "Context", "Method", any_budget(all) ? "$R$ / $C$" : "$R$",
+                   "$n$", latex_escape(o.metric)});
     s += "\\midrule\n";
     for (const auto& c : cells) {
-        s += row_text({latex_escape(c.model), latex_escape(c.task), context_text(c.context_length),
-                       latex_escape(c.method_name),
-                       c.retention ? retention_text(*c.retention) : "--", std::to_string(c.samples),
-                       with_ci(c, o)});
+        const auto axis = axis_of(c);
+        s += row_text({latex_escape(c.model), task_text(c), context_text(c.context_length),
+                       latex_escape(c.method_name), axis ? axis_text(*axis) : "--",
+                       std::to_string(c.samples), with_ci(c, o)});
     }
     return s + end_table();
 }
@@ -164,31 +212,30 @@ std::string latex_ablation(const std::vector<CellSummary>& cells, const LatexOpt
         }
     }
     const Scope scope(used);
-    using Where = std::tuple<std::string, std::int64_t, std::string>;  // model, context, task
     std::map<Where, const CellSummary*> full;
     struct Row {
         const CellSummary* first;
-        double retention;
+        Axis axis;
         std::map<std::string, const CellSummary*> by_method;
     };
     Order<std::string> models, tasks;
-    std::map<std::tuple<std::size_t, std::int64_t, std::size_t, double>, Row> rows;
+    std::map<std::tuple<std::size_t, std::int64_t, std::size_t, std::string, Axis>, Row> rows;
     for (const auto* c : used) {
-        const Where w{c->model, c->context_length.value_or(-1), c->task};
         if (c->method == "full") {
-            if (!full.count(w)) full[w] = c;
+            full.try_emplace(where_of(*c), c);
             continue;
         }
-        if (!c->retention) continue;
+        const auto axis = axis_of(*c);
+        if (!axis) continue;
         const auto key = std::make_tuple(models.of(c->model), c->context_length.value_or(-1),
-                                         tasks.of(c->task), *c->retention);
-        auto [it, fresh] = rows.try_emplace(key, Row{c, *c->retention, {}});
+                                         tasks.of(c->task), c->query, *axis);
+        auto [it, fresh] = rows.try_emplace(key, Row{c, *axis, {}});
         auto& slot = it->second.by_method[c->method];
         // Several entries of one method: the one labelled as the method itself wins.
         if (!slot || (slot->method_name != c->method && c->method_name == c->method)) slot = c;
     }
     std::vector<std::string> head = scope.head();
-    head.insert(head.end(), {"Task", "$R$", "Full"});
+    head.insert(head.end(), {"Task", any_budget(used) ? "$R$ / $C$" : "$R$", "Full"});
     for (const auto& [id, label] : kColumns) head.push_back(label);
     head.push_back("$n$");
     // Which value of each row is a significant win.
@@ -214,10 +261,10 @@ std::string latex_ablation(const std::vector<CellSummary>& cells, const LatexOpt
     for (const auto& [key, row] : rows) {
         const CellSummary& c = *row.first;
         std::vector<std::string> out = scope.cells(c);
-        out.push_back(latex_escape(c.task));
-        out.push_back(retention_text(row.retention));
-        const auto f = full.find(Where{c.model, c.context_length.value_or(-1), c.task});
-        out.push_back(f == full.end() ? "--" : with_ci(*f->second, o));
+        out.push_back(task_text(c));
+        out.push_back(axis_text(row.axis));
+        const CellSummary* f = full_for(full, c);
+        out.push_back(f ? with_ci(*f, o) : "--");
         std::vector<std::string> counts;
         for (std::size_t k = 0; k < kColumns.size(); ++k) {
             const auto m = row.by_method.find(kColumns[k].first);
@@ -246,29 +293,34 @@ std::string latex_ablation(const std::vector<CellSummary>& cells, const LatexOpt
 std::string latex_cliff(const std::vector<CellSummary>& cells, const LatexOptions& o) {
     std::vector<const CellSummary*> used;
     for (const auto& c : cells) {
-        if (c.method == "full" || c.retention) used.push_back(&c);
+        if (c.method == "full" || axis_of(c)) used.push_back(&c);
     }
     const Scope scope(used);
-    using Where = std::tuple<std::string, std::int64_t, std::string>;
     std::map<Where, const CellSummary*> full;
+    // One curve per protocol and axis: a method's budget cells form their own curve (find_cliff
+    // only needs the x values ordered), never mixed with its retention cells.
     struct Curve {
         const CellSummary* first;
+        bool budget;
         std::vector<metrics::RetentionPoint> points;
     };
     Order<std::string> models, tasks, methods;
-    std::map<std::tuple<std::size_t, std::int64_t, std::size_t, std::size_t>, Curve> curves;
+    std::map<std::tuple<std::size_t, std::int64_t, std::size_t, std::string, bool, std::size_t>,
+             Curve>
+        curves;
     for (const auto* c : used) {
-        const Where w{c->model, c->context_length.value_or(-1), c->task};
         if (c->method == "full") {
-            if (!full.count(w)) full[w] = c;
+            full.try_emplace(where_of(*c), c);
             continue;
         }
         const auto v = value_of(*c, o.metric);
         if (!v) continue;
-        const auto key = std::make_tuple(models.of(c->model), c->context_length.value_or(-1),
-                                         tasks.of(c->task), methods.of(c->method_name));
-        auto [it, fresh] = curves.try_emplace(key, Curve{c, {}});
-        it->second.points.push_back({*c->retention, *v});
+        const Axis axis = *axis_of(*c);
+        const auto key =
+            std::make_tuple(models.of(c->model), c->context_length.value_or(-1), tasks.of(c->task),
+                            c->query, axis.budget, methods.of(c->method_name));
+        auto [it, fresh] = curves.try_emplace(key, Curve{c, axis.budget, {}});
+        it->second.points.push_back({axis.value, *v});
     }
     std::vector<std::string> head = scope.head();
     head.insert(head.end(),
@@ -278,23 +330,32 @@ std::string latex_cliff(const std::vector<CellSummary>& cells, const LatexOption
     s += "\\midrule\n";
     for (const auto& [key, curve] : curves) {
         const CellSummary& c = *curve.first;
-        const auto f = full.find(Where{c.model, c.context_length.value_or(-1), c.task});
-        const std::optional<double> full_value =
-            f == full.end() ? std::nullopt : value_of(*f->second, o.metric);
+        const CellSummary* f = full_for(full, c);
+        const std::optional<double> full_value = f ? value_of(*f, o.metric) : std::nullopt;
+        // find_cliff works on ratios in (0, 1]: budgets go in as fractions of the largest budget
+        // of the curve and come out as tokens again.
+        double scale = 1.0;
+        std::vector<metrics::RetentionPoint> points = curve.points;
+        if (curve.budget) {
+            for (const auto& p : points) scale = std::max(scale, p.retention);
+            for (auto& p : points) p.retention /= scale;
+        }
+        const auto at = [&curve, scale](double v) {
+            return axis_text(Axis{curve.budget, curve.budget ? std::round(v * scale) : v});
+        };
         std::vector<std::string> out = scope.cells(c);
-        out.push_back(latex_escape(c.task));
+        out.push_back(task_text(c));
         out.push_back(latex_escape(c.method_name));
         out.push_back(fixed1(full_value));
         std::string cliff = "--", fails = "--", drop = "--";
         if (full_value) {
-            if (const auto found = metrics::find_cliff(curve.points, *full_value, o.tolerance)) {
-                cliff = retention_text(found->retention);
-                if (found->failing_below) fails = retention_text(*found->failing_below);
+            if (const auto found = metrics::find_cliff(points, *full_value, o.tolerance)) {
+                cliff = at(found->retention);
+                if (found->failing_below) fails = at(*found->failing_below);
             }
         }
-        if (const auto d = metrics::largest_drop(curve.points)) {
-            drop = retention_text(d->high_retention) + "$\\to$" + retention_text(d->low_retention) +
-                   ": " + fixed1(d->drop);
+        if (const auto d = metrics::largest_drop(points)) {
+            drop = at(d->high_retention) + "$\\to$" + at(d->low_retention) + ": " + fixed1(d->drop);
         }
         out.insert(out.end(), {cliff, fails, drop});
         s += row_text(out);

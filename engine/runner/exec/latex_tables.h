@@ -2,7 +2,10 @@
 // value is the mean over a cell's samples of one metric ("score" by default: the task's primary
 // metric x 100) with its 95% interval (CellSummary::intervals, engine/eval/stats) printed as
 // "mean $\pm$ half-width" (half the interval's width), "mean [low, high]" or not at all
-// (LatexOptions::ci). Task and method names are escaped for LaTeX.
+// (LatexOptions::ci). Task and method names are escaped for LaTeX. A query-agnostic cell's task
+// reads "task (query-agnostic)" and never shares a row or curve with the query-aware one; a cell
+// of the sweep's "budgets" axis shows "$C$=128" where a ratio cell shows its retention (and the
+// column is headed "$R$ / $C$").
 //
 // cells:    one row per cell: model, task, context, method label, R, samples, metric.
 // ablation: HACE against its ablations (ALGORITHMS.md section 13.2): rows task x retention

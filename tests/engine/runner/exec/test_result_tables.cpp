@@ -330,6 +330,52 @@ TEST(LatexTables, AblationBoldsOnlySignificantWins) {
     EXPECT_THAT(latex_ablation(cells, o), Not(HasSubstr("textbf")));
 }
 
+// Query-agnostic and budget cells stay apart from the query-aware ratio cells in every table:
+// their own rows and curves, the protocol after the task, "$C$=64" for a budget.
+TEST(LatexTables, QueryProtocolAndBudgetCellsGetTheirOwnRows) {
+    const auto cell = [](std::string method, std::optional<double> r,
+                         std::optional<std::int64_t> budget, std::string query, double score) {
+        CellSummary c;
+        c.model = "m";
+        c.context_length = 512;
+        c.method = method;
+        c.method_name = method;
+        c.task = "needle";
+        c.status = "done";
+        c.samples = 1;
+        c.retention = r;
+        c.budget = budget;
+        c.query = std::move(query);
+        c.metric_means["score"] = score;
+        c.observations["score"] = {{"s0", score}};
+        return c;
+    };
+    const std::vector<CellSummary> cells = {cell("full", std::nullopt, std::nullopt, "aware", 100),
+                                            cell("hace", 0.1, std::nullopt, "aware", 80),
+                                            cell("hace", 0.1, std::nullopt, "agnostic", 40),
+                                            cell("hace", 0.3, std::nullopt, "agnostic", 95),
+                                            cell("hace", std::nullopt, 64, "aware", 60),
+                                            cell("hace", std::nullopt, 128, "aware", 100)};
+    LatexOptions o;
+    o.ci = CiStyle::None;
+    const std::string ablation = latex_ablation(cells, o);
+    EXPECT_THAT(ablation, HasSubstr("Task & $R$ / $C$ & Full & HACE"));
+    EXPECT_THAT(ablation, HasSubstr("needle & 0.1 & 100.0 & 80.0 & -- & -- & 1/0/0 \\\\\n"));
+    // The agnostic rows fall back to the query-aware full cache.
+    EXPECT_THAT(ablation,
+                HasSubstr("needle (query-agnostic) & 0.1 & 100.0 & 40.0 & -- & -- & 1/0/0 \\\\\n"));
+    EXPECT_THAT(ablation, HasSubstr("needle & $C$=64 & 100.0 & 60.0 & -- & -- & 1/0/0 \\\\\n"));
+    const std::string table = latex_cells(cells, o);
+    EXPECT_THAT(table,
+                HasSubstr("m & needle (query-agnostic) & 512 & hace & 0.3 & 1 & 95.0 \\\\\n"));
+    EXPECT_THAT(table, HasSubstr("m & needle & 512 & hace & $C$=128 & 1 & 100.0 \\\\\n"));
+    // Cliff: three curves for hace (aware ratios, agnostic ratios, aware budgets), each on its
+    // own axis. Within 10% of 100 from 0.3 up, 0.1 fails; budgets: 128 holds, 64 fails.
+    const std::string cliff = latex_cliff(cells, o);
+    EXPECT_THAT(cliff, HasSubstr("needle (query-agnostic) & hace & 100.0 & 0.3 & 0.1 & "));
+    EXPECT_THAT(cliff, HasSubstr("needle & hace & 100.0 & $C$=128 & $C$=64 & "));
+}
+
 TEST(LatexTables, CliffPerMethod) {
     const auto cells = cell_summaries(write_results("tables-cliff"));
     const std::string tex = latex_cliff(cells, {});
