@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configures and builds a sanitizer flavour with Debian's clang. Extra arguments are build
+# Configures and builds a sanitizer flavour with Debian's clang 16. Extra arguments are build
 # targets (default: everything the flavour configures).
 #   scripts/build-sanitized.sh asan [TARGET...]   ASan + UBSan + libFuzzer coverage, no GUI, no
 #                                                 CUDA: engine, CLI, tests and tests/fuzz
@@ -13,7 +13,9 @@ shift
 # ccache keys on paths below the base dir relatively, so another clone of the repository (or
 # another CI folder) reuses this cache.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
-export CC="${SANITIZER_CC:-clang}" CXX="${SANITIZER_CXX:-clang++}"
+# clang 16: clang 14 with GCC 12's C++20 library rejects LibTorch's headers (std::vector of the
+# then incomplete c10::IValue in a constexpr context).
+export CC="${SANITIZER_CC:-clang-16}" CXX="${SANITIZER_CXX:-clang++-16}"
 case "$FLAVOUR" in
   asan)
     BUILD_DIR="${BUILD_DIR:-$ROOT/build-asan}"

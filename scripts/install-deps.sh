@@ -13,8 +13,9 @@ PACKAGES=(
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev
   xvfb xauth fonts-wqy-microhei
   slurm-wlm munge                           # single-node Slurm for the `hace slurm` test
-  clang libclang-rt-14-dev llvm             # sanitizer stages: clang, ASan/UBSan/TSan/libFuzzer
-                                            # runtimes, llvm-symbolizer for readable reports
+  clang-16 libclang-rt-16-dev llvm-16       # sanitizer stages: clang, ASan/UBSan/TSan/libFuzzer
+                                            # runtimes, llvm-symbolizer for readable reports (16:
+                                            # clang 14 cannot compile LibTorch's headers in C++20)
 )
 
 missing=()

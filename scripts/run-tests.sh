@@ -18,8 +18,9 @@ else
 fi
 "$ROOT/scripts/build.sh" -DHACE_BUILD_TESTS=ON -DHACE_FATAL_WARNINGS=ON "${CUDA_FLAGS[@]}"
 (cd "$BUILD_DIR" && ctest -j"$(nproc)" --output-on-failure --timeout 600)
-# Then, alone: ASan+UBSan tests, 15 s per fuzz target, TSan on the threaded parts (README).
-# HACE_SANITIZER_STAGES=0 skips them for a quick local run; CI always runs them.
-if [ "${HACE_SANITIZER_STAGES:-1}" != 0 ]; then
+# Then, alone and only when asked (HACE_SANITIZER_STAGES=1): ASan+UBSan tests, 15 s per fuzz
+# target, TSan on the threaded parts (README). Not yet in CI: on a cold 2-core runner the GCC
+# stage above takes ~16 minutes and the three sanitizer builds would take CI past its 40.
+if [ "${HACE_SANITIZER_STAGES:-0}" != 0 ]; then
   "$ROOT/scripts/sanitizer-tests.sh"
 fi
