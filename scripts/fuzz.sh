@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for SECONDS each (default 60), one after another.
-#   scripts/fuzz.sh [SECONDS]
-# Builds them first when needed: a clang build with ASan + UBSan in FUZZ_BUILD_DIR (default
-# build-asan, the same build the sanitizer test stage uses). Seeds are derived at run time from
+#   scripts/fuzz.sh [SECONDS]        (FUZZ_ONLY=REGEX: only the targets whose names match)
+# Builds them first when needed: a clang 16 build with ASan + UBSan + libFuzzer in FUZZ_BUILD_DIR
+# (default build-fuzz; scripts/build-sanitized.sh fuzz). The four targets that link LibTorch
+# need -DHACE_FUZZ_TORCH_TARGETS=ON and a clang that compiles its headers (tests/fuzz). Seeds are derived at run time from
 # ../shared/data and resources/ (hace_fuzz_seeds); what a run discovers is kept in
 # FUZZ_BUILD_DIR/fuzz-corpus/<target>, crashes in FUZZ_BUILD_DIR/fuzz-artifacts/. Exit status 1
 # when any target found a crash, a leak or a timeout.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_EACH="${1:-60}"
-FUZZ_BUILD_DIR="${FUZZ_BUILD_DIR:-$ROOT/build-asan}"
+FUZZ_BUILD_DIR="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SHARED_DATA="${HACE_SHARED_DATA:-$ROOT/../shared/data}"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
 
-BUILD_DIR="$FUZZ_BUILD_DIR" "$ROOT/scripts/build-sanitized.sh" asan fuzzers
+BUILD_DIR="$FUZZ_BUILD_DIR" "$ROOT/scripts/build-sanitized.sh" fuzz fuzzers
 
 SEEDS="$FUZZ_BUILD_DIR/fuzz-seeds"
 rm -rf "$SEEDS"
@@ -49,7 +50,7 @@ while read -r target; do
     grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz: internal error|.*runtime error)' "$log" | head -5 || true
     failed+=("$target")
   fi
-done <"$FUZZ_BUILD_DIR/fuzzers.txt"
+done < <(grep -E "${FUZZ_ONLY:-.}" "$FUZZ_BUILD_DIR/fuzzers.txt")
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: ${#failed[@]} target(s) failed: ${failed[*]}" >&2

@@ -16,6 +16,7 @@ PACKAGES=(
   clang-16 libclang-rt-16-dev llvm-16       # sanitizer stages: clang, ASan/UBSan/TSan/libFuzzer
                                             # runtimes, llvm-symbolizer for readable reports (16:
                                             # clang 14 cannot compile LibTorch's headers in C++20)
+  libomp-16-dev                             # OpenMP for clang (the CPU decode kernels)
 )
 
 missing=()

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The sanitizer stages of CI (run by run-tests.sh after the GCC build and its tests):
-#   1. ASan + UBSan: one clang build (build-asan, no GUI) of the engine, the CLI, every engine and
-#      CLI test and the libFuzzer targets; the whole CTest suite runs in it.
-#   2. The fuzz targets for FUZZ_SECONDS each (default 15), from that same build (scripts/fuzz.sh).
-#   3. TSan: only what is needed (build-tsan): the sweep executor, event bridge and workbench
-#      tests, each run in full.
+#   1. ASan + UBSan: one GCC build (build-asan, no GUI) of the engine, the CLI and every engine
+#      and CLI test; the whole CTest suite runs in it.
+#   2. Fuzzing: a clang 16 build (build-fuzz) of the libFuzzer targets, each run for
+#      FUZZ_SECONDS (default 15; scripts/fuzz.sh).
+#   3. TSan: only what is needed (GCC, build-tsan): the sweep executor, event bridge and
+#      workbench tests, each run in full.
 # Each stage runs alone (nothing else in parallel: the sanitizers multiply memory and time).
 # Reports from uninstrumented third-party code are suppressed by tests/sanitizers/*.supp, one
 # commented entry per cause; the project's own code is never suppressed.
@@ -28,7 +29,7 @@ stage "ASan+UBSan tests"
 )
 
 stage "fuzzing, ${FUZZ_SECONDS:-15} s per target"
-FUZZ_BUILD_DIR="$ROOT/build-asan" \
+FUZZ_BUILD_DIR="$ROOT/build-fuzz" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp" \
   "$ROOT/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"
 

@@ -4,7 +4,9 @@
 #include <limits>
 #include <random>
 #include <stdexcept>
+#include <type_traits>
 
+#include "engine/core/error.h"
 #include "engine/runner/canonical_json.h"
 #include "engine/runner/result_schema.h"
 #include "engine/runner/result_store_impl.h"
@@ -12,6 +14,22 @@
 
 namespace hace::runner {
 namespace {
+
+// A JSON column read back from the file. Text that does not parse (or has the wrong shape) is
+// a damaged database, named as such, never an internal error (found by fuzz_results_db).
+template <class T = nlohmann::json>
+T stored_json(const std::filesystem::path& db, const std::string& text, const char* column) {
+    try {
+        if constexpr (std::is_same_v<T, nlohmann::json>) {
+            return nlohmann::json::parse(text);
+        } else {
+            return nlohmann::json::parse(text).get<T>();
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw_input(db.string(), std::string("damaged results database: ") + column +
+                                     " is not the JSON this version wrote (" + e.what() + ")");
+    }
+}
 
 using nlohmann::json;
 using Lock = std::lock_guard<std::mutex>;
@@ -246,7 +264,7 @@ nlohmann::json ResultStore::cell_config(const std::string& hash) const {
     auto s = impl_->db.prepare("SELECT config_json FROM cells WHERE hash = ?", "reading a cell");
     s.bind(1, hash);
     if (!s.step()) throw std::invalid_argument(path().string() + ": unknown cell " + hash);
-    return json::parse(s.column_text(0));
+    return stored_json(path(), s.column_text(0), "cells.config_json");
 }
 
 WriteOutcome ResultStore::write_sample(const SampleResult& r) {
@@ -302,7 +320,7 @@ std::optional<SampleResult> ResultStore::read_sample(const std::string& hash,
     r.sample_id = s.column_text(1);
     r.run_id = column_optional_int(s, 2);
     r.prediction = s.column_text(3);
-    r.references = json::parse(s.column_text(4));
+    r.references = stored_json(db.path(), s.column_text(4), "samples.references_json");
     r.prompt_tokens = s.column_int(5);
     r.output_tokens = s.column_int(6);
     r.prefill_ms = column_optional_double(s, 7);
@@ -314,7 +332,7 @@ std::optional<SampleResult> ResultStore::read_sample(const std::string& hash,
     r.kv_kept_entries = column_optional_int(s, 13);
     r.retention_nominal = column_optional_double(s, 14);
     r.retention_realised = column_optional_double(s, 15);
-    r.extra = json::parse(s.column_text(16));
+    r.extra = stored_json(db.path(), s.column_text(16), "samples.extra_json");
     auto m = db.prepare("SELECT name, value FROM metrics WHERE sample_row = ? ORDER BY name", what);
     m.bind(1, row);
     while (m.step()) r.metrics[m.column_text(0)] = column_value(m, 1);
@@ -342,8 +360,10 @@ std::optional<SampleResult> ResultStore::read_sample(const std::string& hash,
         KeptRecord kept;
         kept.query_start = column_optional_int(k, 0);
         kept.positions = decode_kept_positions(k.column_blob(1));
-        kept.token_ids = json::parse(k.column_text(2)).get<std::vector<std::int32_t>>();
-        kept.token_text = json::parse(k.column_text(3)).get<std::vector<std::string>>();
+        kept.token_ids = stored_json<std::vector<std::int32_t>>(db.path(), k.column_text(2),
+                                                                "kept_tokens.token_ids");
+        kept.token_text = stored_json<std::vector<std::string>>(db.path(), k.column_text(3),
+                                                                "kept_tokens.token_text");
         r.kept = std::move(kept);
     }
     return r;

@@ -40,6 +40,14 @@ namespace {
         (primary == SQLITE_ERROR && detail == "unsupported file format")) {
         throw_input(file, "damaged or not a SQLite database (" + detail + "); refusing to use it");
     }
+    // A file that is ours by its tables but lacks a column or table this version reads (a schema
+    // edited by hand, or bytes damaged inside sqlite_master) fails only when a statement is
+    // prepared; found by fuzz_results_db.
+    if (primary == SQLITE_ERROR &&
+        (detail.starts_with("no such column:") || detail.starts_with("no such table:"))) {
+        throw_input(file, "damaged results database: its schema lacks what " + action + " needs (" +
+                              detail + "); refusing to use it");
+    }
     throw std::runtime_error(file + ": SQLite error while " + action + ": " + detail);
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
 #include "app/cli/command.h"
@@ -13,6 +15,7 @@
 #include "engine/eval/tasks/minilongbench_import.h"
 #include "engine/model/model_config.h"
 #include "engine/runner/result_store.h"
+#include "engine/runner/sqlite_db.h"
 #include "engine/runner/sweep_spec.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "tests/support/expect_input_error.h"
@@ -100,6 +103,48 @@ TEST(FuzzRegression, ResultsDatabaseWithAnUnknownSchemaFormatIsDamaged) {
     }
     expect_input_error([&] { runner::ResultStore::open(db); },
                        {"r.sqlite", "damaged or not a SQLite database", "unsupported file format"});
+}
+
+// fuzz_results_db: bytes damaged inside sqlite_master left a table without a column that a read
+// needs; SQLite's "no such column" at prepare time escaped as an internal error.
+TEST(FuzzRegression, ResultsDatabaseMissingAColumnIsDamaged) {
+    const auto db = test::temp_dir("fuzz_results_db_column") / "r.sqlite";
+    std::int64_t sweep = 0;
+    {
+        auto store = runner::ResultStore::open(db);
+        sweep = store.register_sweep("s", nlohmann::json::object());
+    }
+    {
+        runner::detail::Db raw(db, SQLITE_OPEN_READWRITE);
+        raw.exec("ALTER TABLE sweep_cells RENAME COLUMN position TO place", "damaging the file");
+    }
+    expect_input_error(
+        [&] {
+            auto store = runner::ResultStore::open(db);
+            (void)store.sweep_progress(sweep);
+        },
+        {"r.sqlite", "damaged results database", "no such column"});
+}
+
+// fuzz_results_db: a stored JSON column (here a cell's config) that no longer parses escaped as
+// nlohmann's parse_error, an internal error.
+TEST(FuzzRegression, ResultsDatabaseWithBrokenStoredJsonIsDamaged) {
+    const auto db = test::temp_dir("fuzz_results_db_json") / "r.sqlite";
+    {
+        auto store = runner::ResultStore::open(db);
+        const auto sweep = store.register_sweep("s", nlohmann::json::object());
+        store.add_cells(sweep, {runner::CellRecord{nlohmann::json{{"method", "full"}}, 1}});
+    }
+    {
+        runner::detail::Db raw(db, SQLITE_OPEN_READWRITE);
+        raw.exec("UPDATE cells SET config_json = '{\"method-:\"s'", "damaging the file");
+    }
+    expect_input_error(
+        [&] {
+            auto store = runner::ResultStore::open(db);
+            for (const auto& cell : store.sweep_progress(1)) (void)store.cell_config(cell.hash);
+        },
+        {"r.sqlite", "damaged results database", "cells.config_json"});
 }
 
 }  // namespace
