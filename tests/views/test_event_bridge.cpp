@@ -29,7 +29,9 @@ using namespace std::chrono_literals;
 
 // Under ThreadSanitizer (scripts/sanitizer-tests.sh) every memory access is instrumented and the
 // flood test checks the threading only: its latency bounds hold for normal builds.
-#if defined(__has_feature)
+#if defined(__SANITIZE_THREAD__)  // GCC
+#define HACE_TEST_UNDER_TSAN 1
+#elif defined(__has_feature)  // clang
 #if __has_feature(thread_sanitizer)
 #define HACE_TEST_UNDER_TSAN 1
 #endif

@@ -30,6 +30,7 @@
 #include "app/gui/main_window.h"
 #include "engine/runner/db_lock.h"
 #include "engine/runner/result_store.h"
+#include "engine/tokenizer/sentencepiece_tokenizer.h"
 #include "tests/support/test_data.h"
 #include "tests/views/results_fixture.h"
 #include "views/common/language.h"
@@ -136,6 +137,8 @@ TEST(Workbench, ExportDialogWritesTheFormatItsFileNameAsks) {
 
 TEST(Workbench, AQuickSweepOnTheNeedleModelDrivesTheGui) {
     HACE_REQUIRE_PATH(needleModel());
+    // The needle model's tokenizer is a sentencepiece model (sanitizer builds leave it out).
+    if (!hace::tokenizer::sentencepiece_available()) GTEST_SKIP() << "sentencepiece built out";
     const auto dir = hace::test::temp_dir("workbench_run");
     const auto spec = dir / "quick.json";
     const json j = {{"name", "gui-quick"},
@@ -171,9 +174,13 @@ TEST(Workbench, AQuickSweepOnTheNeedleModelDrivesTheGui) {
     tick.stop();
     ASSERT_GE(late_ms.size(), 5u);  // the run takes a fraction of a second on a quiet machine
     std::sort(late_ms.begin(), late_ms.end());
-    const double p99 = late_ms[static_cast<std::size_t>(0.99 * static_cast<double>(late_ms.size() - 1))];
-    std::printf("event loop during the run: p99 lateness %.1f ms over %zu ticks\n", p99, late_ms.size());
-    EXPECT_LT(p99, 50.0);
+    const double p99 =
+        late_ms[static_cast<std::size_t>(0.99 * static_cast<double>(late_ms.size() - 1))];
+    std::printf("event loop during the run: p99 lateness %.1f ms over %zu ticks\n", p99,
+                late_ms.size());
+#if !defined(__SANITIZE_THREAD__)
+    EXPECT_LT(p99, 50.0);  // not under TSan, which slows every memory access several times
+#endif
     ASSERT_TRUE(*ended) << w.logView()->toPlainText().toStdString();
     // The live heatmap saw the compressed run's layers (needle-llama-1m: 4 layers, 2 KV heads).
     const auto& frame = w.monitor()->lastFrame();
