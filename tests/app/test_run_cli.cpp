@@ -59,6 +59,22 @@ bool have_needle_data() {
            hace::tokenizer::sentencepiece_available();
 }
 
+// Starts args[0] with args, stdout and stderr to /dev/null; the child's pid (or -1).
+pid_t spawn_quiet(const std::vector<std::string>& args) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, STDOUT_FILENO);
+        ::dup2(null, STDERR_FILENO);
+        std::vector<char*> argv;
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(args[0].c_str(), argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
 #define REQUIRE_NEEDLE_DATA()                                                       \
     do {                                                                            \
         if (!have_needle_data()) GTEST_SKIP() << "missing the needle model's data"; \
@@ -153,18 +169,8 @@ TEST_F(RunCli, KilledAtRandomPointsAndResumedEqualsTheUninterruptedRun) {
                                            db.string(), "--resume", "--threads",      "1",
                                            "--quiet",   "--json"};
     while (kills < 10) {
-        const pid_t pid = ::fork();
+        const pid_t pid = spawn_quiet(args);
         ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            const int null = ::open("/dev/null", O_WRONLY);
-            ::dup2(null, STDOUT_FILENO);
-            ::dup2(null, STDERR_FILENO);
-            std::vector<char*> argv;
-            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            ::execv(hace.c_str(), argv.data());
-            ::_exit(127);
-        }
         std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng)));
         int status = 0;
         if (::waitpid(pid, &status, WNOHANG) == pid) {
@@ -230,18 +236,8 @@ TEST_F(RunCli, ASecondWriterIsRefusedWhileTheFirstRunsAndMayResumeAfterItIsKille
     for (int attempt = 0;; ++attempt) {
         ASSERT_LT(attempt, 5) << "the first run always finished before it could be caught";
         fs::remove(db);
-        const pid_t pid = ::fork();
+        const pid_t pid = spawn_quiet(args);
         ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            const int null = ::open("/dev/null", O_WRONLY);
-            ::dup2(null, STDOUT_FILENO);
-            ::dup2(null, STDERR_FILENO);
-            std::vector<char*> argv;
-            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            ::execv(hace.c_str(), argv.data());
-            ::_exit(127);
-        }
         // Read while it writes: the counts a reader sees only grow, and it sees some before the
         // end (a WAL reader neither waits for the writer nor stops it).
         std::vector<std::size_t> seen;

@@ -6,8 +6,11 @@
 #include <QString>
 #include <QVariant>
 
+#include <optional>
 #include <utility>
 #include <vector>
+
+#include "views/results/default_selection.h"
 
 namespace hace::views {
 
@@ -39,6 +42,23 @@ inline void refillPreferred(QComboBox* box, const std::vector<std::pair<QString,
         if (preferred.isValid() && items[i].second == preferred) fallback = static_cast<int>(i);
     }
     refillCombo(box, items, fallback);
+}
+
+// The model, task and context boxes of a curve-like tab, each preferring `preferred`'s value.
+using ComboItems = std::vector<std::pair<QString, QVariant>>;
+inline void refillCurveScope(QComboBox* model, const ComboItems& models, QComboBox* task,
+                             const ComboItems& tasks, QComboBox* context,
+                             const ComboItems& contexts,
+                             const std::optional<CurveSelection>& preferred) {
+    QVariant m, t, c;  // invalid: no preference
+    if (preferred) {
+        m = QString::fromStdString(preferred->model);
+        t = QString::fromStdString(preferred->task);
+        c = static_cast<qlonglong>(preferred->contextLength);
+    }
+    refillPreferred(model, models, m);
+    refillPreferred(task, tasks, t);
+    refillPreferred(context, contexts, c);
 }
 
 }  // namespace hace::views

@@ -91,13 +91,7 @@ void CurvesView::refill() {
         metrics.emplace_back(Labels::metric(m), QString::fromStdString(m));
     // Open on a model, task and context with curves to draw (not the HIV test, say).
     const auto preferred = richestCurveSelection(source_->cells());
-    refillPreferred(model_, models,
-                    preferred ? QVariant(QString::fromStdString(preferred->model)) : QVariant());
-    refillPreferred(task_, tasks,
-                    preferred ? QVariant(QString::fromStdString(preferred->task)) : QVariant());
-    refillPreferred(
-        context_, contexts,
-        preferred ? QVariant(static_cast<qlonglong>(preferred->contextLength)) : QVariant());
+    refillCurveScope(model_, models, task_, tasks, context_, contexts, preferred);
     refillCombo(metric_, metrics);
     if (metric_->currentData().toString() != QLatin1String("score")) {
         const int i = metric_->findData(QStringLiteral("score"));
