@@ -854,6 +854,54 @@
         <source>Importance variance across trials</source>
         <translation>Importance variance across trials</translation>
     </message>
+    <message>
+        <source>Random</source>
+        <translation>Random</translation>
+    </message>
+    <message>
+        <source>K-norm</source>
+        <translation>K-norm</translation>
+    </message>
+    <message>
+        <source>TOVA</source>
+        <translation>TOVA</translation>
+    </message>
+    <message>
+        <source>Expected Attention</source>
+        <translation>Expected Attention</translation>
+    </message>
+    <message>
+        <source>SEL-CAKE</source>
+        <translation>SEL-CAKE</translation>
+    </message>
+    <message>
+        <source>SEL-SNAP</source>
+        <translation>SEL-SNAP</translation>
+    </message>
+    <message>
+        <source>Mean + 200 x variance of the last 32 queries&apos; attention, average pooled; evicts while decoding</source>
+        <translation>Mean + 200 x variance of the last 32 queries&apos; attention, average pooled; evicts while decoding</translation>
+    </message>
+    <message>
+        <source>Mean attention of the last 8 queries, max pooled</source>
+        <translation>Mean attention of the last 8 queries, max pooled</translation>
+    </message>
+    <message>
+        <source>Seeded random scores: the floor every comparison needs</source>
+        <translation>Seeded random scores: the floor every comparison needs</translation>
+    </message>
+    <message>
+        <source>Keeps the keys with the lowest L2 norm</source>
+        <translation>Keeps the keys with the lowest L2 norm</translation>
+    </message>
+    <message>
+        <source>Attention of the newest query; evicts the lowest entry at every decode step</source>
+        <translation>Attention of the newest query; evicts the lowest entry at every decode step</translation>
+    </message>
+    <message>
+        <source>Attention expected from future queries (a Gaussian fitted to the last queries), times the value norm</source>
+        <translation>Attention expected from future queries (a Gaussian fitted to the last queries), times the value norm</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::NeedleRenderer</name>

@@ -850,6 +850,54 @@
         <source>Importance variance across trials</source>
         <translation>重要性在各次试验间的方差</translation>
     </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>K-norm</source>
+        <translation>K 范数</translation>
+    </message>
+    <message>
+        <source>TOVA</source>
+        <translation>TOVA</translation>
+    </message>
+    <message>
+        <source>Expected Attention</source>
+        <translation>期望注意力</translation>
+    </message>
+    <message>
+        <source>SEL-CAKE</source>
+        <translation>SEL-CAKE</translation>
+    </message>
+    <message>
+        <source>SEL-SNAP</source>
+        <translation>SEL-SNAP</translation>
+    </message>
+    <message>
+        <source>Mean + 200 x variance of the last 32 queries&apos; attention, average pooled; evicts while decoding</source>
+        <translation>最后 32 个查询注意力的均值 + 200 × 方差，平均池化；解码时逐步驱逐</translation>
+    </message>
+    <message>
+        <source>Mean attention of the last 8 queries, max pooled</source>
+        <translation>最后 8 个查询的平均注意力，最大池化</translation>
+    </message>
+    <message>
+        <source>Seeded random scores: the floor every comparison needs</source>
+        <translation>按种子生成的随机分数：所有比较都需要的下限基线</translation>
+    </message>
+    <message>
+        <source>Keeps the keys with the lowest L2 norm</source>
+        <translation>保留 L2 范数最小的键</translation>
+    </message>
+    <message>
+        <source>Attention of the newest query; evicts the lowest entry at every decode step</source>
+        <translation>最新查询的注意力；每个解码步驱逐得分最低的条目</translation>
+    </message>
+    <message>
+        <source>Attention expected from future queries (a Gaussian fitted to the last queries), times the value norm</source>
+        <translation>未来查询的期望注意力（对最后若干查询拟合的高斯分布）乘以值向量范数</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::NeedleRenderer</name>

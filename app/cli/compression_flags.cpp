@@ -9,12 +9,14 @@ namespace hace::cli {
 
 std::vector<FlagSpec> compression_flags() {
     return {
-        {"method", true, "KV method: full, snapkv, pyramidkv, adakv, cake, headkv, hace, "
-                         "hace-layer, hace-head, streamingllm, h2o, kivi (default full)"},
+        {"method", true,
+         "KV method: full, snapkv, pyramidkv, adakv, cake, headkv, hace, "
+         "hace-layer, hace-head, streamingllm, h2o, kivi (default full)"},
         {"retention", true, "kept fraction R in (0, 1]: C = max(8, round(R n))"},
         {"capacity", true, "cache size C per head (window included) instead of --retention"},
-        {"selector", true, "token selector: cake (default; w 32, mean+200 var, avg pool 5) or "
-                           "snap (w 8, mean, max pool 7)"},
+        {"selector", true,
+         "token selector: cake (default; w 32, mean+200 var, avg pool 5) or "
+         "snap (w 8, mean, max pool 7)"},
         {"window", true, "observation window w (default: the selector's)"},
         {"pool", true, "pooling kernel (odd; default: the selector's)"},
         {"gamma", true, "SEL-CAKE variance weight (default 200)"},
@@ -25,16 +27,18 @@ std::vector<FlagSpec> compression_flags() {
         {"tau2", true, "CAKE variance exponent tau2 (default: CAKE's table for the model and C)"},
         {"head-scores", true, "HeadKV-format head score file (headkv, hace, hace-head)"},
         {"head-temperature", true, "head score temperature (default 1)"},
-        {"no-decode-eviction", false, "no eviction while decoding: SEL-CAKE's per-step eviction, "
-                                      "H2O's accumulate-and-evict and StreamingLLM's rolling "
-                                      "cache become one-shot at prefill"},
+        {"no-decode-eviction", false,
+         "no eviction while decoding: SEL-CAKE's per-step eviction, "
+         "H2O's accumulate-and-evict and StreamingLLM's rolling "
+         "cache become one-shot at prefill"},
         {"sinks", true, "StreamingLLM attention sinks (default 4)"},
         {"recent", true, "H2O recent tokens (default min(w, C/2)); heavy hitters = C - recent"},
         {"kv-bits", true, "store the kept entries KIVI-quantised: 2 or 4 bits (kivi: default 2)"},
         {"kivi-group", true, "KIVI group size G (default 32; head_dim when smaller)"},
         {"kivi-residual", true, "KIVI full-precision residual R, a multiple of G (default 128)"},
-        {"mode", true, "equal (default: identical budgets, one selector) or faithful (each "
-                       "reference repository's own selector, granularity and integer quirks)"},
+        {"mode", true,
+         "equal (default: identical budgets, one selector) or faithful (each "
+         "reference repository's own selector, granularity and integer quirks)"},
         {"ada-normalize", false, "AdaKV score normalisation (faithful mode; off in AdaKV's runs)"},
     };
 }
@@ -47,7 +51,7 @@ kv::CompressionConfig compression_config(const Args& args, const model::ModelCon
     if (args.has("selector")) {
         cfg.selector = kv::selector_by_name(args.require("selector"));
     } else {
-        cfg.selector = cfg.mode == "faithful" ? kv::faithful_selector(row) : kv::sel_cake();
+        cfg.selector = kv::default_selector(row, cfg.mode);
     }
     cfg.ada_normalize = args.has("ada-normalize");
     cfg.selector.window = args.int_or("window", cfg.selector.window);
@@ -103,20 +107,20 @@ nlohmann::json report_json(const model::CompressionReport& r, const kv::Compress
                           {"heads", heads}});
     }
     const double full = static_cast<double>(model.n_layers * model.n_kv_heads * r.prompt_tokens);
-    nlohmann::json out = {{"method", r.method},
-            {"mode", r.mode},
-            {"model", model_dir},
-            {"prompt_tokens", r.prompt_tokens},
-            {"capacity", r.capacity},
-            {"window", r.window},
-            {"window_keep", r.window_keep},
-            {"compressed", r.compressed},
-            {"kv_bits", r.kv_bits},
-            {"retention_nominal",
-             r.retention_nominal ? nlohmann::json(*r.retention_nominal) : nullptr},
-            {"retention", full > 0 ? static_cast<double>(kept) / full : 1.0},
-            {"params", cfg.params()},
-            {"layers", layers}};
+    nlohmann::json out = {
+        {"method", r.method},
+        {"mode", r.mode},
+        {"model", model_dir},
+        {"prompt_tokens", r.prompt_tokens},
+        {"capacity", r.capacity},
+        {"window", r.window},
+        {"window_keep", r.window_keep},
+        {"compressed", r.compressed},
+        {"kv_bits", r.kv_bits},
+        {"retention_nominal", r.retention_nominal ? nlohmann::json(*r.retention_nominal) : nullptr},
+        {"retention", full > 0 ? static_cast<double>(kept) / full : 1.0},
+        {"params", cfg.params()},
+        {"layers", layers}};
     if (kv::method_by_id(r.method).layer_rule == kv::LayerRule::Cake) {
         out["params"]["tau1"] = r.tau1;
         out["params"]["tau2"] = r.tau2;

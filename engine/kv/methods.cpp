@@ -4,40 +4,70 @@
 
 #include "engine/core/error.h"
 #include "engine/kv/faithful_budgets.h"
+#include "engine/kv/scorers.h"
 
 namespace hace::kv {
+
+// Each factory lives in its method's file (engine/kv/methods/). KvMethod is only named here.
+std::unique_ptr<KvMethod> make_snapkv(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_pyramidkv(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_adakv(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_cake(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_headkv(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_lattice(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_streamingllm(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_h2o(const CompressionConfig&, const MethodRow&);
+std::unique_ptr<KvMethod> make_kivi(const CompressionConfig&, const MethodRow&);
 
 const std::vector<MethodRow>& method_rows() {
     using L = LayerRule;
     using H = HeadRule;
     using F = FaithfulRule;
-    static const std::vector<MethodRow> rows = {
-        {"full", false, L::Uniform, H::Uniform, "-", "uncompressed cache"},
-        {"snapkv", true, L::Uniform, H::Uniform, "1, 13.2", "uniform layers, uniform heads",
-         F::SnapKv, "FasterDecoding/SnapKV: w 32, max pool 7, per query head, skip if n < C"},
-        {"pyramidkv", true, L::Pyramid, H::Uniform, "2, 16.7", "pyramid layers, uniform heads",
-         F::PyramidKv, "KVCache-Factory ffac1607: w 8, max pool 7, per query head, 3 regimes"},
-        {"adakv", true, L::Uniform, H::AdaSplit, "3, 16.11", "uniform layers, adaptive heads",
-         F::AdaKv, "FFY0/AdaKV (GQA): w 32, group mean, max pool 7, alpha floor, round"},
-        {"cake", true, L::Cake, H::Uniform, "5, 16.12", "CAKE layer budgets (= hace-layer)",
-         F::Cake, "antgroup/cakekv: w 32, mean + 200 var, avg pool 5, adjust_budgets"},
-        {"headkv", true, L::HeadkvImplied, H::HeadkvSplit, "4.2, 16.12",
-         "HeadKV head budgets (= hace-head)", F::HeadKv,
-         "FYYFU/HeadKV: w 8, max pool 7, per query head, round(s p L H + m)"},
-        {"hace", true, L::Cake, H::HeadkvSplit, "13", "CAKE layers x HeadKV heads"},
-        {"hace-layer", true, L::Cake, H::Uniform, "13.2", "HACE ablation: layer stage only",
-         F::Cake, "antgroup/cakekv (HACE-LayerOnly reduces to CAKE, section 13.4)"},
-        {"hace-head", true, L::HeadkvImplied, H::HeadkvSplit, "13.2",
-         "HACE ablation: head stage only", F::HeadKv,
-         "FYYFU/HeadKV (HACE-HeadOnly reduces to HeadKV, section 13.4)"},
-        {"streamingllm", true, L::Uniform, H::Uniform, "6.2", "attention sinks + recent tokens",
-         F::None, "", TokenPolicy::Streaming},
-        {"h2o", true, L::Uniform, H::Uniform, "6.1",
-         "heavy hitters (attention of all queries) + recent tokens", F::None, "",
-         TokenPolicy::HeavyHitter},
-        {"kivi", true, L::Uniform, H::Uniform, "6.3", "2/4-bit KV quantisation, every token kept",
-         F::None, "", TokenPolicy::KeepAll},
-    };
+    using T = TokenPolicy;
+    static const std::vector<MethodRow> rows = [] {
+        std::vector<MethodRow> r = {
+            {"full", false, L::Uniform, H::Uniform, "-", "uncompressed cache"},
+            {"snapkv", true, L::Uniform, H::Uniform, "1, 13.2", "uniform layers, uniform heads",
+             F::SnapKv, "FasterDecoding/SnapKV: w 32, max pool 7, per query head, skip if n < C",
+             T::Window, make_snapkv},
+            {"pyramidkv", true, L::Pyramid, H::Uniform, "2, 16.7", "pyramid layers, uniform heads",
+             F::PyramidKv, "KVCache-Factory ffac1607: w 8, max pool 7, per query head, 3 regimes",
+             T::Window, make_pyramidkv},
+            {"adakv", true, L::Uniform, H::AdaSplit, "3, 16.11", "uniform layers, adaptive heads",
+             F::AdaKv, "FFY0/AdaKV (GQA): w 32, group mean, max pool 7, alpha floor, round",
+             T::Window, make_adakv},
+            {"cake", true, L::Cake, H::Uniform, "5, 16.12", "CAKE layer budgets (= hace-layer)",
+             F::Cake, "antgroup/cakekv: w 32, mean + 200 var, avg pool 5, adjust_budgets",
+             T::Window, make_cake},
+            {"headkv", true, L::HeadkvImplied, H::HeadkvSplit, "4.2, 16.12",
+             "HeadKV head budgets (= hace-head)", F::HeadKv,
+             "FYYFU/HeadKV: w 8, max pool 7, per query head, round(s p L H + m)", T::Window,
+             make_headkv},
+            {"hace", true, L::Cake, H::HeadkvSplit, "13", "CAKE layers x HeadKV heads", F::None, "",
+             T::Window, make_lattice},
+            {"hace-layer", true, L::Cake, H::Uniform, "13.2", "HACE ablation: layer stage only",
+             F::Cake, "antgroup/cakekv (HACE-LayerOnly reduces to CAKE, section 13.4)", T::Window,
+             make_cake},
+            {"hace-head", true, L::HeadkvImplied, H::HeadkvSplit, "13.2",
+             "HACE ablation: head stage only", F::HeadKv,
+             "FYYFU/HeadKV (HACE-HeadOnly reduces to HeadKV, section 13.4)", T::Window,
+             make_headkv},
+            {"streamingllm", true, L::Uniform, H::Uniform, "6.2", "attention sinks + recent tokens",
+             F::None, "", T::Streaming, make_streamingllm},
+            {"h2o", true, L::Uniform, H::Uniform, "6.1",
+             "heavy hitters (attention of all queries) + recent tokens", F::None, "",
+             T::HeavyHitter, make_h2o},
+            {"kivi", true, L::Uniform, H::Uniform, "6.3",
+             "2/4-bit KV quantisation, every token kept", F::None, "", T::KeepAll, make_kivi},
+        };
+        // The scorers that are methods of their own: uniform layers and heads, their scorer.
+        for (const ScorerRow& s : scorer_rows()) {
+            if (!s.as_method) continue;
+            r.push_back({s.id, true, L::Uniform, H::Uniform, s.spec, s.summary, F::None, "",
+                         T::Window, make_lattice, s.id});
+        }
+        return r;
+    }();
     return rows;
 }
 
@@ -50,14 +80,23 @@ const MethodRow& method_by_id(std::string_view id) {
     throw InputError("unknown method \"" + std::string(id) + "\" (known: " + known + ")");
 }
 
+SelectorConfig default_selector(const MethodRow& row, std::string_view mode) {
+    if (mode == "faithful") return faithful_selector(row);
+    return row.scorer.empty() ? sel_cake() : selector_by_name(row.scorer);
+}
+
 SelectorConfig faithful_selector(const MethodRow& row) {
     switch (row.faithful) {
         case FaithfulRule::SnapKv:
-        case FaithfulRule::AdaKv: return {SelectorConfig::Kind::Snap, 32, 7, 0.0};
+        case FaithfulRule::AdaKv:
+            return {SelectorConfig::Kind::Snap, 32, 7, 0.0, ""};
         case FaithfulRule::PyramidKv:
-        case FaithfulRule::HeadKv: return {SelectorConfig::Kind::Snap, 8, 7, 0.0};
-        case FaithfulRule::Cake: return sel_cake();
-        case FaithfulRule::None: break;
+        case FaithfulRule::HeadKv:
+            return {SelectorConfig::Kind::Snap, 8, 7, 0.0, ""};
+        case FaithfulRule::Cake:
+            return sel_cake();
+        case FaithfulRule::None:
+            break;
     }
     return sel_cake();
 }
@@ -90,8 +129,10 @@ std::pair<double, double> resolve_tau(const CompressionConfig& cfg, std::int64_t
     if (cfg.faithful()) {
         // CAKE's config/model2tau.json keys; other C fall back to (1, 1) as pred_cake.py does.
         static const std::pair<const char*, const char*> keys[] = {
-            {"llama2-7b", "llama2-7b-chat-4k"},     {"llama2-13b", "llama2-13b-chat-4k"},
-            {"llama3.1-8b", "llama3.1-8b-128k"},    {"mistral-0.3-7b", "mistral-0.3-7b-32k"},
+            {"llama2-7b", "llama2-7b-chat-4k"},
+            {"llama2-13b", "llama2-13b-chat-4k"},
+            {"llama3.1-8b", "llama3.1-8b-128k"},
+            {"mistral-0.3-7b", "mistral-0.3-7b-32k"},
             {"qwen2.5-7b", "qwen2.5-7b-instruct"}};
         for (const auto& [ours, theirs] : keys) {
             if (cfg.tau_model_key == ours) tau = faithful::cake_tau(theirs, c).value_or(tau);
@@ -102,7 +143,9 @@ std::pair<double, double> resolve_tau(const CompressionConfig& cfg, std::int64_t
     return {cfg.tau1.value_or(tau.first), cfg.tau2.value_or(tau.second)};
 }
 
-std::int64_t round_half_even(double x) { return static_cast<std::int64_t>(std::nearbyint(x)); }
+std::int64_t round_half_even(double x) {
+    return static_cast<std::int64_t>(std::nearbyint(x));
+}
 
 void CompressionConfig::validate(const model::ModelConfig& model) const {
     const MethodRow& row = method_by_id(method);
@@ -111,7 +154,8 @@ void CompressionConfig::validate(const model::ModelConfig& model) const {
     }
     if (!row.compresses) return;
     if (faithful() && row.faithful == FaithfulRule::None) {
-        throw InputError("method " + method + " has no reference repository to reproduce; "
+        throw InputError("method " + method +
+                         " has no reference repository to reproduce; "
                          "faithful mode applies to snapkv, pyramidkv, adakv, cake, headkv, "
                          "hace-layer and hace-head (use --mode equal)");
     }
@@ -153,8 +197,9 @@ void CompressionConfig::validate(const model::ModelConfig& model) const {
     }
     if (!(pyramid_beta > 0.0) || !(headkv_beta >= 1.0) || !(ada_alpha >= 0.0 && ada_alpha <= 1.0) ||
         !(tau1.value_or(1.0) > 0.0) || !(tau2.value_or(1.0) > 0.0)) {
-        throw InputError("method parameters out of range (pyramid beta > 0, headkv beta >= 1, "
-                         "ada alpha in [0, 1], tau > 0)");
+        throw InputError(
+            "method parameters out of range (pyramid beta > 0, headkv beta >= 1, "
+            "ada alpha in [0, 1], tau > 0)");
     }
     if (needs_head_scores(row)) {
         if (head_scores.empty()) {
@@ -200,8 +245,9 @@ void add_kivi_params(const CompressionConfig& c, nlohmann::json& j) {
     j["kivi_group"] = c.kivi_group == 32 ? nlohmann::json("32 (head_dim when head_dim < 32)")
                                          : nlohmann::json(c.kivi_group);
     j["kivi_residual"] = c.kivi_residual;
-    j["kivi_storage"] = "keys per channel over G tokens, values per token over G channels, "
-                        "asymmetric min-max, fp16 min/scale, packed uint32 codes, fp32 residual";
+    j["kivi_storage"] =
+        "keys per channel over G tokens, values per token over G channels, "
+        "asymmetric min-max, fp16 min/scale, packed uint32 codes, fp32 residual";
     j["decode_eviction"] = false;  // quantised groups cannot drop one entry
 }
 
@@ -219,16 +265,17 @@ nlohmann::json CompressionConfig::params_without_storage() const {
         return {{"method", method}, {"mode", "equal"}, {"policy", "every token kept, quantised"}};
     }
     if (faithful()) {
-        nlohmann::json j = {{"method", method},
-                            {"mode", "faithful"},
-                            {"reproduces", std::string(row.faithful_source)},
-                            {"selector", selector.name()},
-                            {"window", selector.window},
-                            {"pool_kernel", selector.pool},
-                            {"pooling", selector.kind == SelectorConfig::Kind::Cake ? "avg" : "max"},
-                            {"granularity", faithful_query_heads(row) ? "query_head" : "kv_head"},
-                            {"statistics_dtype", "f32"},
-                            {"w_keep_rule", "w (no tiny-budget rule)"}};
+        nlohmann::json j = {
+            {"method", method},
+            {"mode", "faithful"},
+            {"reproduces", std::string(row.faithful_source)},
+            {"selector", selector.name()},
+            {"window", selector.window},
+            {"pool_kernel", selector.pool},
+            {"pooling", selector.kind == SelectorConfig::Kind::Cake ? "avg" : "max"},
+            {"granularity", faithful_query_heads(row) ? "query_head" : "kv_head"},
+            {"statistics_dtype", "f32"},
+            {"w_keep_rule", "w (no tiny-budget rule)"}};
         if (row.faithful == FaithfulRule::PyramidKv) j["pyramid_beta"] = pyramid_beta;
         if (row.faithful == FaithfulRule::Cake) {
             j["gamma"] = selector.gamma;
@@ -272,19 +319,20 @@ nlohmann::json CompressionConfig::params_without_storage() const {
         return j;
     }
     if (row.token == TokenPolicy::HeavyHitter) {
-        nlohmann::json j = {{"method", method},
-                            {"mode", "equal"},
-                            {"policy", "heavy hitters + recent (section 6.1)"},
-                            {"scores", "column sums of the causal attention of all prompt "
-                                       "queries, streaming softmax, group mean"},
-                            {"recent", recent ? nlohmann::json(*recent)
-                                              : nlohmann::json("min(w, floor(C/2))")},
-                            {"window", selector.window},
-                            {"heavy", "C - recent"},
-                            {"granularity", "kv_head"},
-                            {"min_capacity", 8},
-                            {"variant", decode_eviction ? "decode-time eviction (original)"
-                                                        : "one-shot at prefill (KVF)"}};
+        nlohmann::json j = {
+            {"method", method},
+            {"mode", "equal"},
+            {"policy", "heavy hitters + recent (section 6.1)"},
+            {"scores",
+             "column sums of the causal attention of all prompt "
+             "queries, streaming softmax, group mean"},
+            {"recent", recent ? nlohmann::json(*recent) : nlohmann::json("min(w, floor(C/2))")},
+            {"window", selector.window},
+            {"heavy", "C - recent"},
+            {"granularity", "kv_head"},
+            {"min_capacity", 8},
+            {"variant",
+             decode_eviction ? "decode-time eviction (original)" : "one-shot at prefill (KVF)"}};
         if (retention) j["retention"] = *retention;
         if (capacity) j["capacity"] = *capacity;
         return j;
@@ -304,6 +352,18 @@ nlohmann::json CompressionConfig::params_without_storage() const {
     if (selector.kind == SelectorConfig::Kind::Cake) {
         j["gamma"] = selector.gamma;
         j["decode_eviction"] = decode_eviction;
+    }
+    if (const ScorerRow* s = find_scorer(selector.scorer);
+        s && selector.kind == SelectorConfig::Kind::Scorer) {
+        j["pooling"] = "none";
+        j["pool_kernel"] = nullptr;
+        j["scorer"] = std::string(s->summary);
+        j["scorer_source"] = std::string(s->spec);
+        for (std::string_view p : s->params) {
+            if (p == "seed") j["seed"] = seed;
+            if (p == "sinks") j["sinks"] = sinks;
+            if (p == "decode_eviction") j["decode_eviction"] = decode_eviction;
+        }
     }
     if (row.layer_rule == LayerRule::Pyramid) j["pyramid_beta"] = pyramid_beta;
     if (row.layer_rule == LayerRule::Cake) {

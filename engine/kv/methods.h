@@ -24,6 +24,14 @@ enum class FaithfulRule { None, SnapKv, PyramidKv, AdaKv, Cake, HeadKv };
 // (section 13), or by one of the section 6 baselines (token_policies.h).
 enum class TokenPolicy { Window, Streaming, HeavyHitter, KeepAll };
 
+class KvMethod;
+struct CompressionConfig;
+struct MethodRow;
+// Builds a method's policy for one cache (kv_method.h); one per method file.
+using MethodFactory = std::unique_ptr<KvMethod> (*)(const CompressionConfig&, const MethodRow&);
+
+// One row per method: a new method is one file under engine/kv/methods/ and one row here (a
+// scorer that is also a method: one row in scorers.cpp). See README "Extending".
 struct MethodRow {
     std::string_view id;  // CLI id: "hace", "snapkv", ...
     bool compresses;      // false for "full"
@@ -32,12 +40,17 @@ struct MethodRow {
     std::string_view spec;  // ALGORITHMS.md section
     std::string_view summary;
     FaithfulRule faithful = FaithfulRule::None;  // None: no reference repository to reproduce
-    std::string_view faithful_source = "";      // repository and selector it reproduces
+    std::string_view faithful_source = "";       // repository and selector it reproduces
     TokenPolicy token = TokenPolicy::Window;
+    MethodFactory make = nullptr;
+    std::string_view scorer = "";  // the default selector in equal mode ("" = SEL-CAKE)
 };
 
 // The reference's own selector (window, pooling) for faithful mode.
 SelectorConfig faithful_selector(const MethodRow& row);
+// The selector a method runs with unless --selector says otherwise: the reference's in faithful
+// mode, the method's own scorer (or SEL-CAKE) in equal mode.
+SelectorConfig default_selector(const MethodRow& row, std::string_view mode);
 // True where the reference stores per query head after repeat_kv (SnapKV, PyramidKV, HeadKV).
 bool faithful_query_heads(const MethodRow& row);
 
@@ -71,8 +84,9 @@ struct CompressionConfig {
     // The method's own per-step eviction while decoding: SEL-CAKE's (section 5.4 / 13.7), H2O's
     // original accumulate-and-evict, StreamingLLM's rolling cache. Off: one-shot at prefill.
     bool decode_eviction = true;
-    std::int64_t sinks = 4;               // StreamingLLM attention sinks
-    std::optional<std::int64_t> recent;   // H2O recent tokens (unset: min(w, floor(C/2)))
+    std::int64_t sinks = 4;  // StreamingLLM attention sinks; expected-attention's kept sinks
+    std::uint64_t seed = 0;  // the random scorer's seed (scores depend on seed, layer, head)
+    std::optional<std::int64_t> recent;  // H2O recent tokens (unset: min(w, floor(C/2)))
     // KIVI storage of the kept entries (section 6.3): 0 = full precision, 2 or 4 bits. Method
     // "kivi" keeps every token and defaults to 2 bits; any evicting method composes with it.
     int kv_bits = 0;

@@ -91,11 +91,19 @@ json run_case(const Case& c, const fs::path& dir) {
     const auto r = hace::test::run_program(HACE_CLI_PATH, args);
     if (r.code != 0)
         throw std::runtime_error(c.name + ": hace exited " + std::to_string(r.code) + ": " + r.err);
+    // The head-score file is named by the checkout's absolute path: keep its name only.
+    const auto relative = [](json& params) {
+        if (params.contains("head_scores") && params["head_scores"].is_string()) {
+            params["head_scores"] = fs::path(params["head_scores"].get<std::string>()).filename();
+        }
+    };
     json result = {{"dump", read_json(dump)}};
     result["dump"].erase("model");
+    relative(result["dump"]["params"]);
     if (c.subcommand == "generate") {
         json run = json::parse(r.out);
         for (const char* k : {"model", "memory", "timings", "threads"}) run.erase(k);
+        relative(run["params"]);
         result["run"] = std::move(run);
     }
     return result;

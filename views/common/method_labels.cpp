@@ -26,6 +26,43 @@ const std::vector<Row>& methodRows() {
         {"hace-layer", QT_TRANSLATE_NOOP("hace::views::Labels", "HACE (layer only)")},
         {"hace-head", QT_TRANSLATE_NOOP("hace::views::Labels", "HACE (head only)")},
         {"kivi", QT_TRANSLATE_NOOP("hace::views::Labels", "KIVI")},
+        {"random", QT_TRANSLATE_NOOP("hace::views::Labels", "Random")},
+        {"knorm", QT_TRANSLATE_NOOP("hace::views::Labels", "K-norm")},
+        {"tova", QT_TRANSLATE_NOOP("hace::views::Labels", "TOVA")},
+        {"expected-attention", QT_TRANSLATE_NOOP("hace::views::Labels", "Expected Attention")},
+    };
+    return rows;
+}
+
+// Token scorers (--selector): label, and one line of help for the designer and the docs.
+struct ScorerLabel {
+    std::string_view id;
+    const char* label;
+    const char* help;
+};
+
+const std::vector<ScorerLabel>& scorerRows() {
+    static const std::vector<ScorerLabel> rows = {
+        {"cake", QT_TRANSLATE_NOOP("hace::views::Labels", "SEL-CAKE"),
+         QT_TRANSLATE_NOOP("hace::views::Labels",
+                           "Mean + 200 x variance of the last 32 queries' attention, average "
+                           "pooled; evicts while decoding")},
+        {"snap", QT_TRANSLATE_NOOP("hace::views::Labels", "SEL-SNAP"),
+         QT_TRANSLATE_NOOP("hace::views::Labels",
+                           "Mean attention of the last 8 queries, max pooled")},
+        {"random", QT_TRANSLATE_NOOP("hace::views::Labels", "Random"),
+         QT_TRANSLATE_NOOP("hace::views::Labels",
+                           "Seeded random scores: the floor every comparison needs")},
+        {"knorm", QT_TRANSLATE_NOOP("hace::views::Labels", "K-norm"),
+         QT_TRANSLATE_NOOP("hace::views::Labels", "Keeps the keys with the lowest L2 norm")},
+        {"tova", QT_TRANSLATE_NOOP("hace::views::Labels", "TOVA"),
+         QT_TRANSLATE_NOOP("hace::views::Labels",
+                           "Attention of the newest query; evicts the lowest entry at every "
+                           "decode step")},
+        {"expected-attention", QT_TRANSLATE_NOOP("hace::views::Labels", "Expected Attention"),
+         QT_TRANSLATE_NOOP("hace::views::Labels",
+                           "Attention expected from future queries (a Gaussian fitted to the "
+                           "last queries), times the value norm")},
     };
     return rows;
 }
@@ -113,6 +150,29 @@ QString Labels::metric(std::string_view name) {
 
 QString Labels::headStat(std::string_view name) {
     return lookup(headStatRows(), name);
+}
+
+QString Labels::scorer(std::string_view id) {
+    for (const auto& r : scorerRows()) {
+        if (r.id == id) return QCoreApplication::translate("hace::views::Labels", r.label);
+    }
+    return QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size()));
+}
+
+QString Labels::scorerHelp(std::string_view id) {
+    for (const auto& r : scorerRows()) {
+        if (r.id == id) return QCoreApplication::translate("hace::views::Labels", r.help);
+    }
+    return {};
+}
+
+const std::vector<std::string_view>& Labels::scorerIds() {
+    static const std::vector<std::string_view> ids = [] {
+        std::vector<std::string_view> out;
+        for (const auto& r : scorerRows()) out.push_back(r.id);
+        return out;
+    }();
+    return ids;
 }
 
 const std::vector<std::string_view>& Labels::methodIds() {

@@ -20,6 +20,11 @@ public:
     static QString task(std::string_view id);
     static QString metric(std::string_view name);
     static QString headStat(std::string_view name);
+    // Token scorers (--selector ids): "knorm" -> "K-norm", and one line of help; unknown ids
+    // come back as they are (help: empty).
+    static QString scorer(std::string_view id);
+    static QString scorerHelp(std::string_view id);
+    static const std::vector<std::string_view>& scorerIds();
     // The known method ids in the order of the method table (DESIGN.md section 5).
     static const std::vector<std::string_view>& methodIds();
 };

@@ -84,7 +84,7 @@ kv::CompressionConfig compression_config_for(const MethodSetup& s, const model::
     if (!selector.empty()) {
         cfg.selector = kv::selector_by_name(selector);
     } else {
-        cfg.selector = cfg.faithful() ? kv::faithful_selector(row) : kv::sel_cake();
+        cfg.selector = kv::default_selector(row, cfg.mode);
     }
     if (const auto w = integer(p, "window", 0); w > 0) cfg.selector.window = w;
     if (const auto k = integer(p, "pool", 0); k > 0) cfg.selector.pool = k;

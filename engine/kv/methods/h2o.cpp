@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "engine/kv/kv_method.h"
 #include "engine/kv/token_policies.h"
 #include "engine/kv/window_stats.h"
 
@@ -66,7 +67,8 @@ std::vector<std::vector<float>> h2o_column_sums(const at::Tensor& q, const at::T
             logits.sub_(row_max).exp_();
             const at::Tensor normaliser = logits.sum(-1, true);
             logits.div_(normaliser);
-            col.narrow(0, k0, r1 - k0).add_(logits.sum(at::IntArrayRef{0, 1}).div_(static_cast<double>(g)));
+            col.narrow(0, k0, r1 - k0)
+                .add_(logits.sum(at::IntArrayRef{0, 1}).div_(static_cast<double>(g)));
         }
     }
     return to_rows(sums);
@@ -102,6 +104,75 @@ std::int64_t h2o_victim(const std::vector<float>& acc, std::int64_t heavy, std::
         if (acc[static_cast<std::size_t>(j)] <= acc[static_cast<std::size_t>(worst)]) worst = j;
     }
     return worst;
+}
+
+namespace {
+
+// The method: heavy hitters + recent on every KV head of every layer; while decoding (the
+// original) every stored entry accumulates the attention it receives and the lowest goes.
+class H2o final : public KvMethod {
+public:
+    bool accumulates_entry_scores() const override { return true; }
+    std::int64_t protected_recent(const CompressionConfig& cfg, std::int64_t c) const override {
+        const std::int64_t window = KvMethod::protected_recent(cfg, c);
+        return std::clamp<std::int64_t>(cfg.recent.value_or(window), 0, c);
+    }
+    bool evicts_while_decoding(const CompressionConfig& cfg) const override {
+        return cfg.decode_eviction;
+    }
+    std::string selector_label(const CompressionConfig&) const override {
+        return "H2O column sums";
+    }
+
+    void prefill_layer(PromptState& st, std::int64_t l, const at::Tensor& q, const at::Tensor& k,
+                       const at::Tensor& v, const at::Tensor&) override {
+        const auto sums = h2o_column_sums(q, k, st.spec.scale, st.spec.sliding_window);
+        std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(st.n_seg));
+        for (std::size_t h = 0; h < keep.size(); ++h) {
+            keep[h] = h2o_keep(sums[h], st.in.budget, st.w_keep);
+        }
+        st.store.store(l, k, v, keep, std::vector<std::int64_t>(keep.size(), st.in.budget),
+                       st.shape.capacity - k.size(1));
+        attach_scores(st, l, sums);
+    }
+
+    // The decode-time scores start from the prompt's column sums, as in the original.
+    void prefill_uncompressed_layer(PromptState& st, std::int64_t l, const at::Tensor& q,
+                                    const at::Tensor& k) override {
+        if (st.decode_evicts) {
+            attach_scores(st, l, h2o_column_sums(q, k, st.spec.scale, st.spec.sliding_window));
+        }
+    }
+
+    void after_decode_step(PromptState& st, StoreLayer& L, Segment& s,
+                           const at::Tensor& probs) override {
+        const at::Tensor mean = probs.to(at::kFloat).mean(0).contiguous();
+        const float* p = mean.data_ptr<float>();
+        for (std::int64_t j = 0; j < s.length; ++j) {
+            s.entry_scores[static_cast<std::size_t>(j)] += p[j];
+        }
+        std::int64_t row = 0;
+        while ((row = h2o_victim(s.entry_scores, s.limit, st.w_decode)) >= 0) {
+            st.store.remove_rows(L, s, row, 1);
+        }
+    }
+
+private:
+    static void attach_scores(PromptState& st, std::int64_t l,
+                              const std::vector<std::vector<float>>& sums) {
+        auto& heads = st.store.layer(l).heads;
+        for (std::size_t h = 0; h < heads.size(); ++h) {
+            for (std::int64_t pos : heads[h].positions) {
+                heads[h].entry_scores.push_back(sums[h][static_cast<std::size_t>(pos)]);
+            }
+        }
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<KvMethod> make_h2o(const CompressionConfig&, const MethodRow&) {
+    return std::make_unique<H2o>();
 }
 
 }  // namespace hace::kv

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "engine/kv/kv_method.h"
 #include "engine/kv/token_policies.h"
 
 namespace hace::kv {
@@ -38,6 +39,42 @@ std::vector<std::int64_t> streaming_keep(std::int64_t n, const StreamingSplit& s
 std::int64_t streaming_victim(std::int64_t length, const StreamingSplit& split) {
     if (length <= split.sinks + split.recent) return -1;
     return split.sinks;
+}
+
+namespace {
+
+// The method: the same budget on every KV head of every layer.
+class StreamingLlm final : public KvMethod {
+public:
+    std::int64_t protected_recent(const CompressionConfig& cfg, std::int64_t c) const override {
+        return streaming_split(c, cfg.sinks).recent;
+    }
+    bool evicts_while_decoding(const CompressionConfig& cfg) const override {
+        return cfg.decode_eviction;
+    }
+    std::string selector_label(const CompressionConfig&) const override { return "sinks+recent"; }
+
+    void prefill_layer(PromptState& st, std::int64_t l, const at::Tensor&, const at::Tensor& k,
+                       const at::Tensor& v, const at::Tensor&) override {
+        const std::int64_t n = k.size(1);
+        std::vector<std::vector<std::int64_t>> keep(static_cast<std::size_t>(st.n_seg),
+                                                    streaming_keep(n, {st.in.budget, st.w_keep}));
+        st.store.store(l, k, v, keep, std::vector<std::int64_t>(keep.size(), st.in.budget),
+                       st.shape.capacity - n);
+    }
+
+    void after_decode_step(PromptState& st, StoreLayer& L, Segment& s, const at::Tensor&) override {
+        std::int64_t row = 0;
+        while ((row = streaming_victim(s.length, {s.limit, st.w_decode})) >= 0) {
+            st.store.remove_rows(L, s, row, 1);
+        }
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<KvMethod> make_streamingllm(const CompressionConfig&, const MethodRow&) {
+    return std::make_unique<StreamingLlm>();
 }
 
 }  // namespace hace::kv
