@@ -1,35 +1,16 @@
 #include "engine/runner/result_store.h"
 
-#include <cmath>
-#include <limits>
 #include <random>
 #include <stdexcept>
-#include <type_traits>
 
-#include "engine/core/error.h"
 #include "engine/runner/canonical_json.h"
+#include "engine/runner/result_reader.h"
 #include "engine/runner/result_schema.h"
 #include "engine/runner/result_store_impl.h"
 #include "engine/runner/result_store_open.h"
 
 namespace hace::runner {
 namespace {
-
-// A JSON column read back from the file. Text that does not parse (or has the wrong shape) is
-// a damaged database, named as such, never an internal error (found by fuzz_results_db).
-template <class T = nlohmann::json>
-T stored_json(const std::filesystem::path& db, const std::string& text, const char* column) {
-    try {
-        if constexpr (std::is_same_v<T, nlohmann::json>) {
-            return nlohmann::json::parse(text);
-        } else {
-            return nlohmann::json::parse(text).get<T>();
-        }
-    } catch (const nlohmann::json::exception& e) {
-        throw_input(db.string(), std::string("damaged results database: ") + column +
-                                     " is not the JSON this version wrote (" + e.what() + ")");
-    }
-}
 
 using nlohmann::json;
 using Lock = std::lock_guard<std::mutex>;
@@ -38,13 +19,6 @@ constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 std::string short_hash(const std::string& hash) {
     return hash.substr(0, 12);
-}
-
-CellStatus status_from_name(const std::string& s) {
-    if (s == "running") return CellStatus::Running;
-    if (s == "done") return CellStatus::Done;
-    if (s == "failed") return CellStatus::Failed;
-    return CellStatus::Pending;
 }
 
 // 128 random bits as hex: a run id that stays unique when databases are merged.
@@ -58,20 +32,6 @@ std::string random_uid() {
         for (int i = 0; i < 16; ++i, x >>= 4) uid.push_back(kHex[x & 0xf]);
     }
     return uid;
-}
-
-std::optional<double> column_optional_double(const detail::Statement& s, int i) {
-    if (s.column_is_null(i)) return std::nullopt;
-    return s.column_double(i);
-}
-
-std::optional<std::int64_t> column_optional_int(const detail::Statement& s, int i) {
-    if (s.column_is_null(i)) return std::nullopt;
-    return s.column_int(i);
-}
-
-double column_value(const detail::Statement& s, int i) {
-    return s.column_is_null(i) ? std::numeric_limits<double>::quiet_NaN() : s.column_double(i);
 }
 
 void insert_sample_row(detail::Db& db, const SampleResult& r, const std::string& what) {
@@ -199,12 +159,7 @@ std::int64_t ResultStore::start_run(std::int64_t sweep_id, const nlohmann::json&
 
 std::map<std::string, std::string> ResultStore::manifest(std::int64_t run_id) const {
     Lock lock(impl_->mutex);
-    auto s = impl_->db.prepare("SELECT key, value FROM manifest WHERE run_id = ? ORDER BY key",
-                               "reading the manifest");
-    s.bind(1, run_id);
-    std::map<std::string, std::string> out;
-    while (s.step()) out[s.column_text(0)] = s.column_text(1);
-    return out;
+    return ResultReader(impl_->db).manifest(run_id);
 }
 
 std::vector<std::string> ResultStore::add_cells(std::int64_t sweep_id,
@@ -236,35 +191,26 @@ std::vector<std::string> ResultStore::add_cells(std::int64_t sweep_id,
 
 std::vector<CellProgress> ResultStore::sweep_progress(std::int64_t sweep_id) const {
     Lock lock(impl_->mutex);
-    auto s = impl_->db.prepare(
-        "SELECT c.hash, c.status, sc.samples, "
-        "(SELECT count(*) FROM samples s WHERE s.cell_hash = c.hash), "
-        "coalesce(c.failure_reason, '') FROM sweep_cells sc JOIN cells c ON c.hash = sc.cell_hash "
-        "WHERE sc.sweep_id = ? ORDER BY sc.position",
-        "reading the progress of a sweep");
-    s.bind(1, sweep_id);
     std::vector<CellProgress> out;
-    while (s.step()) {
-        out.push_back({s.column_text(0), status_from_name(s.column_text(1)), s.column_int(2),
-                       s.column_int(3), s.column_text(4)});
+    for (StoredCell& c : ResultReader(impl_->db).sweep_cells(sweep_id)) {
+        out.push_back({std::move(c.hash), c.status, c.samples_planned, c.samples_stored,
+                       std::move(c.failure_reason)});
     }
     return out;
 }
 
 CellStatus ResultStore::cell_status(const std::string& hash) const {
     Lock lock(impl_->mutex);
-    auto s = impl_->db.prepare("SELECT status FROM cells WHERE hash = ?", "reading a cell");
-    s.bind(1, hash);
-    if (!s.step()) throw std::invalid_argument(path().string() + ": unknown cell " + hash);
-    return status_from_name(s.column_text(0));
+    const auto c = ResultReader(impl_->db).cell(hash);
+    if (!c) throw std::invalid_argument(path().string() + ": unknown cell " + hash);
+    return c->status;
 }
 
 nlohmann::json ResultStore::cell_config(const std::string& hash) const {
     Lock lock(impl_->mutex);
-    auto s = impl_->db.prepare("SELECT config_json FROM cells WHERE hash = ?", "reading a cell");
-    s.bind(1, hash);
-    if (!s.step()) throw std::invalid_argument(path().string() + ": unknown cell " + hash);
-    return stored_json(path(), s.column_text(0), "cells.config_json");
+    auto c = ResultReader(impl_->db).cell(hash);
+    if (!c) throw std::invalid_argument(path().string() + ": unknown cell " + hash);
+    return std::move(c->config);
 }
 
 WriteOutcome ResultStore::write_sample(const SampleResult& r) {
@@ -291,81 +237,22 @@ WriteOutcome ResultStore::write_sample(const SampleResult& r) {
 
 std::vector<std::int64_t> ResultStore::done_samples(const std::string& hash) const {
     Lock lock(impl_->mutex);
-    auto s = impl_->db.prepare(
-        "SELECT sample_index FROM samples WHERE cell_hash = ? ORDER BY sample_index",
-        "reading the stored samples of a cell");
-    s.bind(1, hash);
-    std::vector<std::int64_t> out;
-    while (s.step()) out.push_back(s.column_int(0));
-    return out;
+    return ResultReader(impl_->db).sample_indices(hash);
 }
 
+// The metrics come from the metrics table (the copy SQL users query), the rest of the row from
+// the samples table.
 std::optional<SampleResult> ResultStore::read_sample(const std::string& hash,
                                                      std::int64_t index) const {
     Lock lock(impl_->mutex);
-    const std::string what = "reading a sample";
-    detail::Db& db = impl_->db;
-    auto s = db.prepare(
-        "SELECT id, sample_id, run_id, prediction, references_json, prompt_tokens, "
-        "output_tokens, prefill_ms, decode_ms, total_ms, peak_bytes, kv_bytes, kv_full_entries, "
-        "kv_kept_entries, retention_nominal, retention_realised, extra_json FROM samples "
-        "WHERE cell_hash = ? AND sample_index = ?",
-        what);
-    s.bind(1, hash).bind(2, index);
-    if (!s.step()) return std::nullopt;
-    SampleResult r;
-    const std::int64_t row = s.column_int(0);
-    r.cell_hash = hash;
-    r.sample_index = index;
-    r.sample_id = s.column_text(1);
-    r.run_id = column_optional_int(s, 2);
-    r.prediction = s.column_text(3);
-    r.references = stored_json(db.path(), s.column_text(4), "samples.references_json");
-    r.prompt_tokens = s.column_int(5);
-    r.output_tokens = s.column_int(6);
-    r.prefill_ms = column_optional_double(s, 7);
-    r.decode_ms = column_optional_double(s, 8);
-    r.total_ms = column_optional_double(s, 9);
-    r.peak_bytes = column_optional_int(s, 10);
-    r.kv_bytes = column_optional_int(s, 11);
-    r.kv_full_entries = column_optional_int(s, 12);
-    r.kv_kept_entries = column_optional_int(s, 13);
-    r.retention_nominal = column_optional_double(s, 14);
-    r.retention_realised = column_optional_double(s, 15);
-    r.extra = stored_json(db.path(), s.column_text(16), "samples.extra_json");
-    auto m = db.prepare("SELECT name, value FROM metrics WHERE sample_row = ? ORDER BY name", what);
-    m.bind(1, row);
-    while (m.step()) r.metrics[m.column_text(0)] = column_value(m, 1);
-    auto l = db.prepare(
-        "SELECT layer, name, value FROM layer_stats WHERE sample_row = ? ORDER BY layer, name",
-        what);
-    l.bind(1, row);
-    while (l.step())
-        r.layer_stats.push_back({l.column_int(0), l.column_text(1), column_value(l, 2)});
-    auto h = db.prepare(
-        "SELECT layer, head, name, value FROM head_stats WHERE sample_row = ? "
-        "ORDER BY layer, head, name",
-        what);
-    h.bind(1, row);
-    while (h.step()) {
-        r.head_stats.push_back(
-            {h.column_int(0), h.column_int(1), h.column_text(2), column_value(h, 3)});
-    }
-    auto k = db.prepare(
-        "SELECT query_start, positions, token_ids, token_text FROM kept_tokens "
-        "WHERE sample_row = ?",
-        what);
-    k.bind(1, row);
-    if (k.step()) {
-        KeptRecord kept;
-        kept.query_start = column_optional_int(k, 0);
-        kept.positions = decode_kept_positions(k.column_blob(1));
-        kept.token_ids = stored_json<std::vector<std::int32_t>>(db.path(), k.column_text(2),
-                                                                "kept_tokens.token_ids");
-        kept.token_text = stored_json<std::vector<std::string>>(db.path(), k.column_text(3),
-                                                                "kept_tokens.token_text");
-        r.kept = std::move(kept);
-    }
+    const ResultReader reader(impl_->db);
+    auto stored = reader.sample(hash, index);
+    if (!stored) return std::nullopt;
+    SampleResult r = std::move(stored->sample);
+    r.metrics = reader.metrics(stored->row);
+    r.layer_stats = reader.layer_stats(stored->row);
+    r.head_stats = reader.head_stats(stored->row);
+    r.kept = reader.kept(hash, index);
     return r;
 }
 
@@ -408,12 +295,10 @@ void ResultStore::mark_cell_failed(const std::string& hash, const std::string& r
 
 std::vector<FailedCell> ResultStore::failed_cells() const {
     Lock lock(impl_->mutex);
-    auto s = impl_->db.prepare(
-        "SELECT hash, coalesce(failure_reason, '') FROM cells WHERE status = 'failed' "
-        "ORDER BY updated_at, hash",
-        "listing the failed cells");
     std::vector<FailedCell> out;
-    while (s.step()) out.push_back({s.column_text(0), s.column_text(1)});
+    for (StoredCell& c : ResultReader(impl_->db).failed_cells()) {
+        out.push_back({std::move(c.hash), std::move(c.failure_reason)});
+    }
     return out;
 }
 

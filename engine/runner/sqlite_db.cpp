@@ -192,6 +192,21 @@ bool Statement::column_is_null(int i) const {
     return sqlite3_column_type(stmt_, i) == SQLITE_NULL;
 }
 
+ColumnType Statement::column_type(int i) const {
+    switch (sqlite3_column_type(stmt_, i)) {
+        case SQLITE_INTEGER:
+            return ColumnType::Integer;
+        case SQLITE_FLOAT:
+            return ColumnType::Real;
+        case SQLITE_TEXT:
+            return ColumnType::Text;
+        case SQLITE_BLOB:
+            return ColumnType::Blob;
+        default:
+            return ColumnType::Null;
+    }
+}
+
 std::string Statement::column_text(int i) const {
     const auto* p = sqlite3_column_text(stmt_, i);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, i))

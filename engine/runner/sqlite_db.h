@@ -17,6 +17,10 @@ namespace hace::runner::detail {
 
 class Statement;
 
+// The storage class of a value in a result row (SQLite's dynamic typing: a column's declared type
+// does not bind what a row holds).
+enum class ColumnType { Integer, Real, Text, Blob, Null };
+
 class Db {
 public:
     // flags: SQLITE_OPEN_* (READONLY or READWRITE [| CREATE]).
@@ -75,6 +79,8 @@ public:
     std::string column_text(int i) const;
     std::string column_blob(int i) const;
     bool column_is_null(int i) const;
+    // Ask before reading the value: reading text from a number converts the value in place.
+    ColumnType column_type(int i) const;
 
 private:
     Db* db_;

@@ -5,7 +5,7 @@
 #include <limits>
 #include <tuple>
 
-#include "engine/core/error.h"
+#include "engine/runner/result_reader.h"
 #include "engine/runner/result_store_open.h"
 #include "engine/runner/sqlite_db.h"
 
@@ -13,23 +13,8 @@ namespace hace::views {
 namespace {
 
 using nlohmann::json;
+using runner::ResultReader;
 using runner::detail::Db;
-using runner::detail::Statement;
-
-std::optional<double> optionalDouble(const Statement& s, int i) {
-    if (s.column_is_null(i)) return std::nullopt;
-    return s.column_double(i);
-}
-
-std::optional<std::int64_t> optionalInt(const Statement& s, int i) {
-    if (s.column_is_null(i)) return std::nullopt;
-    return s.column_int(i);
-}
-
-json parseOr(const std::string& text, json fallback) {
-    auto j = json::parse(text, nullptr, false);
-    return j.is_discarded() ? fallback : j;
-}
 
 std::string stringAt(const json& j, const char* key) {
     const auto it = j.find(key);
@@ -104,52 +89,34 @@ std::int64_t ResultsDb::dataVersion() const {
 }
 
 std::vector<CellSummary> ResultsDb::cells() const {
-    Db& db = impl_->db;
-    const char* what = "reading cells";
+    const ResultReader reader(impl_->db);
     std::vector<CellSummary> out;
-    auto s = db.prepare(
-        "SELECT c.hash, c.config_json, c.status, coalesce(c.failure_reason, ''), "
-        "coalesce((SELECT max(sc.samples) FROM sweep_cells sc WHERE sc.cell_hash = c.hash), 0), "
-        "(SELECT count(*) FROM samples s WHERE s.cell_hash = c.hash), "
-        "(SELECT avg(s.retention_realised) FROM samples s WHERE s.cell_hash = c.hash), "
-        "(SELECT avg(s.total_ms) FROM samples s WHERE s.cell_hash = c.hash) "
-        "FROM cells c",
-        what);
-    while (s.step()) {
+    for (runner::StoredCell& stored : reader.cells()) {
         CellSummary c;
-        c.hash = s.column_text(0);
-        c.config = parseOr(s.column_text(1), json::object());
-        c.status = s.column_text(2);
-        c.failureReason = s.column_text(3);
-        c.samplesPlanned = s.column_int(4);
-        c.samplesDone = s.column_int(5);
-        c.meanRetentionRealised = optionalDouble(s, 6);
-        c.meanTotalMs = optionalDouble(s, 7);
+        c.hash = std::move(stored.hash);
+        c.config = std::move(stored.config);
+        c.status = runner::cell_status_name(stored.status);
+        c.failureReason = std::move(stored.failure_reason);
+        c.samplesPlanned = stored.samples_planned;
+        c.samplesDone = stored.samples_stored;
+        c.meanRetentionRealised = stored.mean_retention_realised;
+        c.meanTotalMs = stored.mean_total_ms;
         fillFromConfig(c);
         out.push_back(std::move(c));
     }
-    auto m = db.prepare(
-        "SELECT s.cell_hash, m.name, avg(m.value) FROM metrics m JOIN samples s "
-        "ON m.sample_row = s.id WHERE m.value IS NOT NULL GROUP BY s.cell_hash, m.name",
-        what);
     std::map<std::string, CellSummary*> byHash;
     for (auto& c : out) byHash[c.hash] = &c;
-    while (m.step()) {
-        const auto it = byHash.find(m.column_text(0));
-        if (it != byHash.end()) it->second->meanMetrics[m.column_text(1)] = m.column_double(2);
+    for (auto& [hash, means] : reader.metric_means()) {
+        const auto it = byHash.find(hash);
+        if (it != byHash.end()) it->second->meanMetrics = std::move(means);
     }
     // Each sample's values, identified by sample id (the index when the id is empty).
-    auto v = db.prepare(
-        "SELECT s.cell_hash, s.sample_id, s.sample_index, m.name, m.value FROM metrics m "
-        "JOIN samples s ON m.sample_row = s.id WHERE m.value IS NOT NULL "
-        "ORDER BY s.cell_hash, s.sample_index",
-        what);
-    while (v.step()) {
-        const auto it = byHash.find(v.column_text(0));
+    for (runner::StoredMetric& m : reader.metric_values()) {
+        const auto it = byHash.find(m.cell_hash);
         if (it == byHash.end()) continue;
-        std::string id = v.column_text(1);
-        if (id.empty()) id = std::string("#").append(std::to_string(v.column_int(2)));
-        it->second->observations[v.column_text(3)].push_back({std::move(id), v.column_double(4)});
+        std::string id = std::move(m.sample_id);
+        if (id.empty()) id = std::string("#").append(std::to_string(m.sample_index));
+        it->second->observations[m.name].push_back({std::move(id), m.value});
     }
     const auto key = [](const CellSummary& c) {
         // Full cache (no retention) sorts after every ratio.
@@ -163,70 +130,40 @@ std::vector<CellSummary> ResultsDb::cells() const {
 }
 
 std::vector<SampleSummary> ResultsDb::samples(const std::string& cellHash) const {
-    Db& db = impl_->db;
-    const char* what = "reading samples";
-    auto s = db.prepare(
-        "SELECT sample_index, sample_id, prediction, references_json, metrics_json, "
-        "prompt_tokens, output_tokens, prefill_ms, decode_ms, total_ms, peak_bytes, kv_bytes, "
-        "retention_realised, extra_json FROM samples WHERE cell_hash = ? ORDER BY sample_index",
-        what);
-    s.bind(1, std::string_view(cellHash));
     std::vector<SampleSummary> out;
-    while (s.step()) {
+    for (runner::StoredSample& stored : ResultReader(impl_->db).samples(cellHash)) {
+        runner::SampleResult& s = stored.sample;
         SampleSummary r;
-        r.index = s.column_int(0);
-        r.sampleId = s.column_text(1);
-        r.prediction = s.column_text(2);
-        r.references = parseOr(s.column_text(3), json::array());
-        const json metrics = parseOr(s.column_text(4), json::object());
-        for (const auto& [name, value] : metrics.items()) {
-            r.metrics[name] =
-                value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
-        }
-        r.promptTokens = s.column_int(5);
-        r.outputTokens = s.column_int(6);
-        r.prefillMs = optionalDouble(s, 7);
-        r.decodeMs = optionalDouble(s, 8);
-        r.totalMs = optionalDouble(s, 9);
-        r.peakBytes = optionalInt(s, 10);
-        r.kvBytes = optionalInt(s, 11);
-        r.retentionRealised = optionalDouble(s, 12);
-        r.extra = parseOr(s.column_text(13), json::object());
+        r.index = s.sample_index;
+        r.sampleId = std::move(s.sample_id);
+        r.prediction = std::move(s.prediction);
+        r.references = std::move(s.references);
+        r.metrics = std::move(s.metrics);
+        r.promptTokens = s.prompt_tokens;
+        r.outputTokens = s.output_tokens;
+        r.prefillMs = s.prefill_ms;
+        r.decodeMs = s.decode_ms;
+        r.totalMs = s.total_ms;
+        r.peakBytes = s.peak_bytes;
+        r.kvBytes = s.kv_bytes;
+        r.retentionRealised = s.retention_realised;
+        r.extra = std::move(s.extra);
         out.push_back(std::move(r));
     }
     return out;
 }
 
 std::vector<std::string> ResultsDb::headStatNames(const std::string& cellHash) const {
-    auto s = impl_->db.prepare(
-        "SELECT DISTINCT h.name FROM head_stats h JOIN samples s ON h.sample_row = s.id "
-        "WHERE s.cell_hash = ? ORDER BY h.name",
-        "reading head statistics");
-    s.bind(1, std::string_view(cellHash));
-    std::vector<std::string> out;
-    while (s.step()) out.push_back(s.column_text(0));
-    return out;
+    return ResultReader(impl_->db).head_stat_names(cellHash);
 }
 
 HeadGrid ResultsDb::headGrid(const std::string& cellHash, const std::string& stat,
                              std::optional<std::int64_t> sampleIndex) const {
-    auto s = impl_->db.prepare(
-        "SELECT h.layer, h.head, avg(h.value) FROM head_stats h JOIN samples s "
-        "ON h.sample_row = s.id WHERE s.cell_hash = ? AND h.name = ? "
-        "AND (? IS NULL OR s.sample_index = ?) GROUP BY h.layer, h.head",
-        "reading head statistics");
-    s.bind(1, std::string_view(cellHash)).bind(2, std::string_view(stat));
-    s.bind(3, sampleIndex).bind(4, sampleIndex);
-    struct Entry {
-        std::int64_t layer, head;
-        std::optional<double> value;
-    };
-    std::vector<Entry> entries;
+    const auto entries = ResultReader(impl_->db).head_stat_means(cellHash, stat, sampleIndex);
     HeadGrid grid;
-    while (s.step()) {
-        entries.push_back({s.column_int(0), s.column_int(1), optionalDouble(s, 2)});
-        grid.layers = std::max(grid.layers, entries.back().layer + 1);
-        grid.heads = std::max(grid.heads, entries.back().head + 1);
+    for (const auto& e : entries) {
+        grid.layers = std::max(grid.layers, e.layer + 1);
+        grid.heads = std::max(grid.heads, e.head + 1);
     }
     grid.values.assign(static_cast<std::size_t>(grid.layers * grid.heads),
                        std::numeric_limits<double>::quiet_NaN());
@@ -243,40 +180,14 @@ namespace hace::views {
 
 std::optional<KeptSample> ResultsDb::keptTokens(const std::string& cellHash,
                                                 std::int64_t sampleIndex) const {
-    auto s = impl_->db.prepare(
-        "SELECT k.query_start, k.positions, k.token_ids, k.token_text FROM kept_tokens k "
-        "JOIN samples s ON k.sample_row = s.id WHERE s.cell_hash = ? AND s.sample_index = ?",
-        "reading kept positions");
-    s.bind(1, std::string_view(cellHash)).bind(2, sampleIndex);
-    if (!s.step()) return std::nullopt;
-    KeptSample k;
-    try {
-        k.queryStart = optionalInt(s, 0);
-        k.positions = runner::decode_kept_positions(s.column_blob(1));
-        k.tokenIds = json::parse(s.column_text(2)).get<std::vector<std::int32_t>>();
-        k.tokenText = json::parse(s.column_text(3)).get<std::vector<std::string>>();
-    } catch (const std::exception& e) {
-        throw InputError(path().string() + ": damaged kept_tokens row of cell " + cellHash +
-                         " sample " + std::to_string(sampleIndex) + ": " + e.what());
-    }
-    if (k.tokenText.size() != static_cast<std::size_t>(k.positions.tokens)) {
-        throw InputError(path().string() + ": kept_tokens row of cell " + cellHash + " sample " +
-                         std::to_string(sampleIndex) + " has " +
-                         std::to_string(k.tokenText.size()) + " token texts for " +
-                         std::to_string(k.positions.tokens) + " tokens");
-    }
-    return k;
+    auto kept = ResultReader(impl_->db).kept(cellHash, sampleIndex);
+    if (!kept) return std::nullopt;
+    return KeptSample{std::move(kept->positions), kept->query_start, std::move(kept->token_ids),
+                      std::move(kept->token_text)};
 }
 
 std::vector<std::int64_t> ResultsDb::keptSampleIndices(const std::string& cellHash) const {
-    auto s = impl_->db.prepare(
-        "SELECT s.sample_index FROM kept_tokens k JOIN samples s ON k.sample_row = s.id "
-        "WHERE s.cell_hash = ? ORDER BY s.sample_index",
-        "reading kept positions");
-    s.bind(1, std::string_view(cellHash));
-    std::vector<std::int64_t> out;
-    while (s.step()) out.push_back(s.column_int(0));
-    return out;
+    return ResultReader(impl_->db).kept_sample_indices(cellHash);
 }
 
 }  // namespace hace::views

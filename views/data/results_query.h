@@ -4,6 +4,8 @@
 // the samples of a cell, and per-head statistics as layer x head grids. Plain C++ (no Qt), so
 // the CLI and tests use it as they are. The file is opened read-only through the engine's
 // verified opener: a file that is not a HACE results database is refused with an InputError.
+// Rows are decoded by runner::ResultReader (engine/runner/result_reader.h): a damaged row is an
+// InputError naming the database and the column.
 //
 // Thread rule: one ResultsDb per thread (it owns one SQLite connection).
 #pragma once

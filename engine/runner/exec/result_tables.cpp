@@ -5,17 +5,13 @@
 #include <set>
 
 #include "engine/core/json_io.h"
+#include "engine/runner/result_reader.h"
 #include "engine/runner/result_store_open.h"
 
 namespace hace::runner {
 namespace {
 
 using nlohmann::json;
-
-// Plan order over every sweep of the database, then the cell key for cells of no sweep.
-constexpr const char* kCellOrder =
-    "(SELECT min(sc.sweep_id * 1000000000 + sc.position) FROM sweep_cells sc "
-    "WHERE sc.cell_hash = c.hash), c.hash";
 
 const json kNull = nullptr;
 
@@ -29,10 +25,8 @@ struct CellKey {
 // A cell's key from its stored config. A member of the wrong type (a database edited by hand or
 // damaged in a way SQLite does not notice) is an InputError naming the file, the cell and the key;
 // an absent one (the HIV cell has no method) stays empty.
-CellKey key_of(const std::string& config_text, const std::filesystem::path& db,
-               const std::string& hash) {
+CellKey key_of(const json& c, const std::filesystem::path& db, const std::string& hash) {
     CellKey k;
-    const json c = json::parse(config_text, nullptr, false);
     if (!c.is_object()) return k;
     const std::string where = db.string() + ": cell " + hash + ": config";
     const auto text = [&](const json& obj, const char* key, const std::string& path) {
@@ -61,9 +55,9 @@ CellKey key_of(const std::string& config_text, const std::filesystem::path& db,
     return k;
 }
 
-json optional_column(const detail::Statement& s, int i, bool integer) {
-    if (s.column_is_null(i)) return nullptr;
-    return integer ? json(s.column_int(i)) : json(s.column_double(i));
+template <class T>
+json optional_value(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
 }
 
 std::string label_of(const CellKey& k, const json& extra) {
@@ -106,58 +100,52 @@ const json& Table::at(std::size_t row, const std::string& column) const {
     return kNull;
 }
 
+// Cells in plan order, each cell's samples by index.
 Table sample_table(const std::filesystem::path& db_path) {
     detail::Db db = detail::open_results_for_reading(db_path);
-    const std::string what = "reading the samples";
-    auto s = db.prepare(
-        std::string("SELECT s.cell_hash, c.config_json, c.status, s.sample_index, s.sample_id, "
-                    "s.prediction, s.references_json, s.metrics_json, s.prompt_tokens, "
-                    "s.output_tokens, s.prefill_ms, s.decode_ms, s.total_ms, s.peak_bytes, "
-                    "s.kv_bytes, s.kv_full_entries, s.kv_kept_entries, s.retention_realised, "
-                    "s.extra_json FROM samples s JOIN cells c ON c.hash = s.cell_hash "
-                    "ORDER BY ") +
-            kCellOrder + ", s.sample_index",
-        what);
+    const ResultReader reader(db);
     struct Raw {
         std::vector<json> fixed;
-        json metrics;
+        std::map<std::string, double> metrics;  // NaN: stored as null
     };
     std::vector<Raw> raw;
     std::set<std::string> metric_names;
-    while (s.step()) {
-        const CellKey k = key_of(s.column_text(1), db_path, s.column_text(0));
-        const json extra = json::parse(s.column_text(18), nullptr, false);
-        Raw r;
-        r.fixed = {s.column_text(0),
-                   k.model,
-                   k.context,
-                   k.method.empty() ? json(nullptr) : json(k.method),
-                   label_of(k, extra),
-                   k.mode.empty() ? json(nullptr) : json(k.mode),
-                   k.retention,
-                   k.budget,
-                   k.query,
-                   k.task,
-                   s.column_text(2),
-                   s.column_int(3),
-                   s.column_text(4),
-                   s.column_text(5),
-                   json::parse(s.column_text(6), nullptr, false),
-                   s.column_int(8),
-                   s.column_int(9),
-                   optional_column(s, 10, false),
-                   optional_column(s, 11, false),
-                   optional_column(s, 12, false),
-                   optional_column(s, 13, true),
-                   optional_column(s, 14, true),
-                   optional_column(s, 15, true),
-                   optional_column(s, 16, true),
-                   optional_column(s, 17, false)};
-        r.metrics = json::parse(s.column_text(7), nullptr, false);
-        if (r.metrics.is_object()) {
-            for (const auto& [name, v] : r.metrics.items()) metric_names.insert(name);
+    for (const StoredCell& cell : reader.cells()) {
+        std::vector<StoredSample> samples = reader.samples(cell.hash);
+        if (samples.empty()) continue;
+        const CellKey k = key_of(cell.config, db_path, cell.hash);
+        for (StoredSample& stored : samples) {
+            SampleResult& s = stored.sample;
+            Raw r;
+            r.fixed = {cell.hash,
+                       k.model,
+                       k.context,
+                       k.method.empty() ? json(nullptr) : json(k.method),
+                       label_of(k, s.extra),
+                       k.mode.empty() ? json(nullptr) : json(k.mode),
+                       k.retention,
+                       k.budget,
+                       k.query,
+                       k.task,
+                       std::string(cell_status_name(cell.status)),
+                       s.sample_index,
+                       s.sample_id,
+                       s.prediction,
+                       s.references,
+                       s.prompt_tokens,
+                       s.output_tokens,
+                       optional_value(s.prefill_ms),
+                       optional_value(s.decode_ms),
+                       optional_value(s.total_ms),
+                       optional_value(s.peak_bytes),
+                       optional_value(s.kv_bytes),
+                       optional_value(s.kv_full_entries),
+                       optional_value(s.kv_kept_entries),
+                       optional_value(s.retention_realised)};
+            for (const auto& [name, v] : s.metrics) metric_names.insert(name);
+            r.metrics = std::move(s.metrics);
+            raw.push_back(std::move(r));
         }
-        raw.push_back(std::move(r));
     }
     Table t;
     t.columns = {"cell",
@@ -189,7 +177,9 @@ Table sample_table(const std::filesystem::path& db_path) {
     for (auto& r : raw) {
         std::vector<json> row = std::move(r.fixed);
         for (const auto& m : metric_names) {
-            row.push_back(r.metrics.is_object() && r.metrics.contains(m) ? r.metrics[m] : json());
+            const auto it = r.metrics.find(m);
+            row.push_back(it == r.metrics.end() || std::isnan(it->second) ? json()
+                                                                          : json(it->second));
         }
         t.rows.push_back(std::move(row));
     }
@@ -199,23 +189,12 @@ Table sample_table(const std::filesystem::path& db_path) {
 std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path, std::uint64_t seed,
                                         bool intervals) {
     detail::Db db = detail::open_results_for_reading(db_path);
-    const std::string what = "reading the cells";
-    auto c = db.prepare(
-        std::string("SELECT c.hash, c.config_json, c.status, coalesce(c.failure_reason, ''), "
-                    "coalesce((SELECT max(sc.samples) FROM sweep_cells sc "
-                    "WHERE sc.cell_hash = c.hash), 0) FROM cells c ORDER BY ") +
-            kCellOrder,
-        what);
-    auto s = db.prepare(
-        "SELECT metrics_json, retention_realised, prefill_ms, decode_ms, kv_bytes, peak_bytes, "
-        "extra_json, sample_id, sample_index FROM samples WHERE cell_hash = ? "
-        "ORDER BY sample_index",
-        what);
+    const ResultReader reader(db);
     std::vector<CellSummary> out;
-    while (c.step()) {
+    for (const StoredCell& stored : reader.cells()) {
         CellSummary cell;
-        cell.hash = c.column_text(0);
-        const CellKey k = key_of(c.column_text(1), db_path, cell.hash);
+        cell.hash = stored.hash;
+        const CellKey k = key_of(stored.config, db_path, cell.hash);
         cell.model = k.model;
         if (k.context.is_number()) {
             cell.context_length = json_integer(
@@ -227,9 +206,9 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path, st
         if (k.budget.is_number_integer()) cell.budget = k.budget.get<std::int64_t>();
         cell.query = k.query;
         cell.task = k.task;
-        cell.status = c.column_text(2);
-        cell.failure_reason = c.column_text(3);
-        cell.samples_planned = c.column_int(4);
+        cell.status = cell_status_name(stored.status);
+        cell.failure_reason = stored.failure_reason;
+        cell.samples_planned = stored.samples_planned;
         cell.method_name = label_of(k, json());
         std::map<std::string, std::pair<double, std::int64_t>> sums;
         const auto add = [&sums](const std::string& name, double v) {
@@ -238,34 +217,26 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path, st
             sum += v;
             ++n;
         };
-        s.bind(1, cell.hash);
-        while (s.step()) {
+        for (const StoredSample& stored_sample : reader.samples(cell.hash)) {
+            const SampleResult& s = stored_sample.sample;
             ++cell.samples;
-            const json metrics = json::parse(s.column_text(0), nullptr, false);
             // A sample's identity for pairing: its id, or its index when it has none.
-            std::string id = s.column_text(7);
-            if (id.empty()) id = std::string("#").append(std::to_string(s.column_int(8)));
-            if (metrics.is_object()) {
-                for (const auto& [name, v] : metrics.items()) {
-                    if (!v.is_number()) continue;
-                    add("metric:" + name, v.get<double>());
-                    if (std::isfinite(v.get<double>())) {
-                        cell.observations[name].push_back({id, v.get<double>()});
-                    }
-                }
+            std::string id = s.sample_id;
+            if (id.empty()) id = std::string("#").append(std::to_string(s.sample_index));
+            for (const auto& [name, v] : s.metrics) {
+                add("metric:" + name, v);
+                if (std::isfinite(v)) cell.observations[name].push_back({id, v});
             }
-            const char* names[] = {"retention_realised", "prefill_ms", "decode_ms", "kv_bytes"};
-            for (int i = 0; i < 4; ++i) {
-                if (!s.column_is_null(i + 1)) add(names[i], s.column_double(i + 1));
+            for (const auto& [name, v] : {std::pair{"retention_realised", s.retention_realised},
+                                          {"prefill_ms", s.prefill_ms},
+                                          {"decode_ms", s.decode_ms}}) {
+                if (v) add(name, *v);
             }
-            if (!s.column_is_null(5)) {
-                cell.peak_bytes = std::max(cell.peak_bytes.value_or(0), s.column_int(5));
-            }
-            if (cell.samples == 1) {
-                cell.method_name = label_of(k, json::parse(s.column_text(6), nullptr, false));
-            }
+            if (s.kv_bytes) add("kv_bytes", static_cast<double>(*s.kv_bytes));
+            if (s.peak_bytes)
+                cell.peak_bytes = std::max(cell.peak_bytes.value_or(0), *s.peak_bytes);
+            if (cell.samples == 1) cell.method_name = label_of(k, s.extra);
         }
-        s.reset();
         for (const auto& [name, values] : cell.observations) {
             if (!intervals) break;
             if (const auto ci = stats::metric_interval(name, cell.observations, seed)) {
