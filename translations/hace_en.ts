@@ -209,6 +209,81 @@
     </message>
 </context>
 <context>
+    <name>hace::kv::Params</name>
+    <message>
+        <source>token scorer, any under any allocator</source>
+        <translation>token scorer, any under any allocator</translation>
+    </message>
+    <message>
+        <source>observation window w: the last w queries score, the last min(w, C/2) tokens are always kept</source>
+        <translation>observation window w: the last w queries score, the last min(w, C/2) tokens are always kept</translation>
+    </message>
+    <message>
+        <source>pooling kernel of the scores (odd)</source>
+        <translation>pooling kernel of the scores (odd)</translation>
+    </message>
+    <message>
+        <source>SEL-CAKE variance weight</source>
+        <translation>SEL-CAKE variance weight</translation>
+    </message>
+    <message>
+        <source>PyramidKV beta: the last layer keeps B / beta</source>
+        <translation>PyramidKV beta: the last layer keeps B / beta</translation>
+    </message>
+    <message>
+        <source>CAKE entropy exponent tau1</source>
+        <translation>CAKE entropy exponent tau1</translation>
+    </message>
+    <message>
+        <source>CAKE variance exponent tau2</source>
+        <translation>CAKE variance exponent tau2</translation>
+    </message>
+    <message>
+        <source>HeadKV beta: the share of the budget that head scores move</source>
+        <translation>HeadKV beta: the share of the budget that head scores move</translation>
+    </message>
+    <message>
+        <source>temperature of the head scores</source>
+        <translation>temperature of the head scores</translation>
+    </message>
+    <message>
+        <source>AdaKV safeguard: each head keeps alpha of its share</source>
+        <translation>AdaKV safeguard: each head keeps alpha of its share</translation>
+    </message>
+    <message>
+        <source>AdaKV score normalisation (off in AdaKV&apos;s runs)</source>
+        <translation>AdaKV score normalisation (off in AdaKV&apos;s runs)</translation>
+    </message>
+    <message>
+        <source>no eviction while decoding: SEL-CAKE&apos;s and TOVA&apos;s per-step eviction, H2O&apos;s accumulate-and-evict and StreamingLLM&apos;s rolling cache become one-shot at prefill</source>
+        <translation>no eviction while decoding: SEL-CAKE&apos;s and TOVA&apos;s per-step eviction, H2O&apos;s accumulate-and-evict and StreamingLLM&apos;s rolling cache become one-shot at prefill</translation>
+    </message>
+    <message>
+        <source>attention sinks always kept (StreamingLLM, expected attention)</source>
+        <translation>attention sinks always kept (StreamingLLM, expected attention)</translation>
+    </message>
+    <message>
+        <source>H2O recent tokens; heavy hitters = C - recent</source>
+        <translation>H2O recent tokens; heavy hitters = C - recent</translation>
+    </message>
+    <message>
+        <source>seed of the random scorer</source>
+        <translation>seed of the random scorer</translation>
+    </message>
+    <message>
+        <source>store the kept entries KIVI-quantised: 2 or 4 bits</source>
+        <translation>store the kept entries KIVI-quantised: 2 or 4 bits</translation>
+    </message>
+    <message>
+        <source>KIVI group size G (head_dim when smaller)</source>
+        <translation>KIVI group size G (head_dim when smaller)</translation>
+    </message>
+    <message>
+        <source>KIVI full-precision residual R, a multiple of G</source>
+        <translation>KIVI full-precision residual R, a multiple of G</translation>
+    </message>
+</context>
+<context>
     <name>hace::views::AblationView</name>
     <message>
         <source>Nothing to tabulate for this selection: %1</source>

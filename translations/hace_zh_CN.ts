@@ -209,6 +209,81 @@
     </message>
 </context>
 <context>
+    <name>hace::kv::Params</name>
+    <message>
+        <source>token scorer, any under any allocator</source>
+        <translation>词元评分器，可与任意分配器组合</translation>
+    </message>
+    <message>
+        <source>observation window w: the last w queries score, the last min(w, C/2) tokens are always kept</source>
+        <translation>观察窗口 w：由最后 w 个查询评分，最后 min(w, C/2) 个词元始终保留</translation>
+    </message>
+    <message>
+        <source>pooling kernel of the scores (odd)</source>
+        <translation>分数的池化核大小（奇数）</translation>
+    </message>
+    <message>
+        <source>SEL-CAKE variance weight</source>
+        <translation>SEL-CAKE 方差权重</translation>
+    </message>
+    <message>
+        <source>PyramidKV beta: the last layer keeps B / beta</source>
+        <translation>PyramidKV beta：最后一层保留 B / beta</translation>
+    </message>
+    <message>
+        <source>CAKE entropy exponent tau1</source>
+        <translation>CAKE 熵指数 tau1</translation>
+    </message>
+    <message>
+        <source>CAKE variance exponent tau2</source>
+        <translation>CAKE 方差指数 tau2</translation>
+    </message>
+    <message>
+        <source>HeadKV beta: the share of the budget that head scores move</source>
+        <translation>HeadKV beta：由头部分数调配的预算份额</translation>
+    </message>
+    <message>
+        <source>temperature of the head scores</source>
+        <translation>头部分数的温度</translation>
+    </message>
+    <message>
+        <source>AdaKV safeguard: each head keeps alpha of its share</source>
+        <translation>AdaKV 保底：每个头至少保留其份额的 alpha</translation>
+    </message>
+    <message>
+        <source>AdaKV score normalisation (off in AdaKV&apos;s runs)</source>
+        <translation>AdaKV 分数归一化（AdaKV 原始实验中关闭）</translation>
+    </message>
+    <message>
+        <source>no eviction while decoding: SEL-CAKE&apos;s and TOVA&apos;s per-step eviction, H2O&apos;s accumulate-and-evict and StreamingLLM&apos;s rolling cache become one-shot at prefill</source>
+        <translation>解码时不驱逐：SEL-CAKE 与 TOVA 的逐步驱逐、H2O 的累积驱逐和 StreamingLLM 的滚动缓存都改为仅在预填充时一次性压缩</translation>
+    </message>
+    <message>
+        <source>attention sinks always kept (StreamingLLM, expected attention)</source>
+        <translation>始终保留的注意力汇聚词元（StreamingLLM、期望注意力）</translation>
+    </message>
+    <message>
+        <source>H2O recent tokens; heavy hitters = C - recent</source>
+        <translation>H2O 近期词元数；重要词元数 = C - 近期词元数</translation>
+    </message>
+    <message>
+        <source>seed of the random scorer</source>
+        <translation>随机评分器的种子</translation>
+    </message>
+    <message>
+        <source>store the kept entries KIVI-quantised: 2 or 4 bits</source>
+        <translation>以 KIVI 量化存储保留的条目：2 或 4 比特</translation>
+    </message>
+    <message>
+        <source>KIVI group size G (head_dim when smaller)</source>
+        <translation>KIVI 分组大小 G（head_dim 更小时取 head_dim）</translation>
+    </message>
+    <message>
+        <source>KIVI full-precision residual R, a multiple of G</source>
+        <translation>KIVI 全精度残差长度 R，须为 G 的倍数</translation>
+    </message>
+</context>
+<context>
     <name>hace::views::AblationView</name>
     <message>
         <source>Nothing to tabulate for this selection: %1</source>

@@ -1,46 +1,57 @@
 #include "app/cli/compression_flags.h"
 
-#include <cmath>
+#include <algorithm>
 
 #include "engine/core/error.h"
 #include "engine/kv/head_scores.h"
+#include "engine/kv/method_params.h"
+#include "engine/kv/scorers.h"
 
 namespace hace::cli {
 
+namespace {
+
+std::string method_ids() {
+    std::string ids;
+    for (const auto& r : kv::method_rows()) ids.append(ids.empty() ? "" : ", ").append(r.id);
+    return ids;
+}
+
+std::string scorer_help() {
+    std::string text = "token scorer, any under any allocator:";
+    for (const auto& s : kv::scorer_rows()) {
+        text.append(" ").append(s.id).append(" (").append(s.summary).append(");");
+    }
+    text.back() = '.';
+    return text + " Default: the method's own (faithful: the reference's)";
+}
+
+// "(default 20)" or "(default: the selector's)".
+std::string default_text(const kv::ParamSpec& p) {
+    if (!p.default_meaning.empty()) return " (default: " + std::string(p.default_meaning) + ")";
+    if (p.rule.type == ParamType::Bool) return "";
+    return " (default " + p.default_value.dump() + ")";
+}
+
+}  // namespace
+
 std::vector<FlagSpec> compression_flags() {
-    return {
-        {"method", true,
-         "KV method: full, snapkv, pyramidkv, adakv, cake, headkv, hace, "
-         "hace-layer, hace-head, streamingllm, h2o, kivi (default full)"},
+    std::vector<FlagSpec> flags = {
+        {"method", true, "KV method: " + method_ids() + " (default full)"},
         {"retention", true, "kept fraction R in (0, 1]: C = max(8, round(R n))"},
         {"capacity", true, "cache size C per head (window included) instead of --retention"},
-        {"selector", true,
-         "token selector: cake (default; w 32, mean+200 var, avg pool 5) or "
-         "snap (w 8, mean, max pool 7)"},
-        {"window", true, "observation window w (default: the selector's)"},
-        {"pool", true, "pooling kernel (odd; default: the selector's)"},
-        {"gamma", true, "SEL-CAKE variance weight (default 200)"},
-        {"pyramid-beta", true, "PyramidKV beta (default 20)"},
-        {"headkv-beta", true, "HeadKV beta (default 1.01)"},
-        {"ada-alpha", true, "AdaKV safeguard alpha (default 0.2)"},
-        {"tau1", true, "CAKE entropy exponent tau1 (default: CAKE's table for the model and C)"},
-        {"tau2", true, "CAKE variance exponent tau2 (default: CAKE's table for the model and C)"},
         {"head-scores", true, "HeadKV-format head score file (headkv, hace, hace-head)"},
-        {"head-temperature", true, "head score temperature (default 1)"},
-        {"no-decode-eviction", false,
-         "no eviction while decoding: SEL-CAKE's per-step eviction, "
-         "H2O's accumulate-and-evict and StreamingLLM's rolling "
-         "cache become one-shot at prefill"},
-        {"sinks", true, "StreamingLLM attention sinks (default 4)"},
-        {"recent", true, "H2O recent tokens (default min(w, C/2)); heavy hitters = C - recent"},
-        {"kv-bits", true, "store the kept entries KIVI-quantised: 2 or 4 bits (kivi: default 2)"},
-        {"kivi-group", true, "KIVI group size G (default 32; head_dim when smaller)"},
-        {"kivi-residual", true, "KIVI full-precision residual R, a multiple of G (default 128)"},
         {"mode", true,
          "equal (default: identical budgets, one selector) or faithful (each "
          "reference repository's own selector, granularity and integer quirks)"},
-        {"ada-normalize", false, "AdaKV score normalisation (faithful mode; off in AdaKV's runs)"},
     };
+    // Every method and scorer parameter of the engine's one schema (engine/kv/method_params.h).
+    for (const auto& p : kv::param_specs()) {
+        std::string help = p.key == "selector" ? scorer_help() : std::string(p.help);
+        if (p.key != "selector") help += default_text(p);
+        flags.push_back({std::string(p.flag), p.rule.type != ParamType::Bool, help});
+    }
+    return flags;
 }
 
 kv::CompressionConfig compression_config(const Args& args, const model::ModelConfig& model) {
@@ -48,30 +59,42 @@ kv::CompressionConfig compression_config(const Args& args, const model::ModelCon
     cfg.method = args.get_or("method", "full");
     const kv::MethodRow& row = kv::method_by_id(cfg.method);
     cfg.mode = args.get_or("mode", "equal");
-    if (args.has("selector")) {
-        cfg.selector = kv::selector_by_name(args.require("selector"));
-    } else {
-        cfg.selector = kv::default_selector(row, cfg.mode);
-    }
-    cfg.ada_normalize = args.has("ada-normalize");
-    cfg.selector.window = args.int_or("window", cfg.selector.window);
-    cfg.selector.pool = args.int_or("pool", cfg.selector.pool);
-    cfg.selector.gamma = args.number_or("gamma", cfg.selector.gamma);
+    cfg.selector = kv::default_selector(row, cfg.mode);
     if (args.has("retention")) cfg.retention = args.number_or("retention", 0.0);
     if (args.has("capacity")) cfg.capacity = args.int_or("capacity", 0);
-    cfg.pyramid_beta = args.number_or("pyramid-beta", cfg.pyramid_beta);
-    cfg.headkv_beta = args.number_or("headkv-beta", cfg.headkv_beta);
-    cfg.ada_alpha = args.number_or("ada-alpha", cfg.ada_alpha);
-    if (args.has("tau1")) cfg.tau1 = args.number_or("tau1", 1.0);
-    if (args.has("tau2")) cfg.tau2 = args.number_or("tau2", 1.0);
     cfg.tau_model_key = kv::tau_model_key(model);
-    cfg.head_temperature = args.number_or("head-temperature", cfg.head_temperature);
-    cfg.decode_eviction = !args.has("no-decode-eviction");
-    cfg.sinks = args.int_or("sinks", cfg.sinks);
-    if (args.has("recent")) cfg.recent = args.int_or("recent", 0);
-    cfg.kv_bits = static_cast<int>(args.int_or("kv-bits", 0));
-    cfg.kivi_group = static_cast<int>(args.int_or("kivi-group", cfg.kivi_group));
-    cfg.kivi_residual = static_cast<int>(args.int_or("kivi-residual", cfg.kivi_residual));
+    // The flags given, as the method's params: the same checks and meaning as in a sweep.
+    nlohmann::json params = nlohmann::json::object();
+    const auto accepted = kv::method_params(row);
+    for (const auto& p : kv::param_specs()) {
+        const std::string flag(p.flag);
+        if (!args.has(flag)) continue;
+        const bool reads = std::any_of(accepted.begin(), accepted.end(),
+                                       [&](const kv::MethodParam& m) { return m.spec == &p; });
+        if (!reads) {
+            std::string known;
+            for (const auto& m : accepted) {
+                known.append(known.empty() ? "--" : ", --").append(m.spec->flag);
+            }
+            throw InputError("--" + flag + " does not apply to method " + cfg.method +
+                             " (it reads " + (known.empty() ? "none" : known) + ")");
+        }
+        switch (p.rule.type) {
+            case ParamType::Bool:
+                params[std::string(p.key)] = !p.negated_flag;
+                break;
+            case ParamType::Integer:
+                params[std::string(p.key)] = args.int_or(flag, 0);
+                break;
+            case ParamType::Number:
+                params[std::string(p.key)] = args.number_or(flag, 0.0);
+                break;
+            case ParamType::String:
+                params[std::string(p.key)] = args.require(flag);
+                break;
+        }
+    }
+    kv::apply_params(cfg, params);
     if (auto file = args.get("head-scores")) {
         const auto scores = kv::load_head_score_file(*file);
         cfg.head_scores = kv::kv_head_scores(scores, model.n_layers, model.n_q_heads,

@@ -23,7 +23,10 @@ views::SpecServices engineSpecServices() {
         return problems;
     };
     s.plan = [ctx](const runner::SweepSpec& spec) { return runner::plan_sweep(spec, *ctx); };
-    for (const auto& m : ctx->methods) s.methodIds.push_back(m.id);
+    for (const auto& m : ctx->methods) {
+        s.methodIds.push_back(m.id);
+        if (const auto* params = ctx->params_of(m.id)) s.methodParams[m.id] = *params;
+    }
     for (const auto& t : ctx->tasks) {
         s.taskIds.push_back(t.id);
         if (!t.data_key.empty() &&

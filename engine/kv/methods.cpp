@@ -359,8 +359,9 @@ nlohmann::json CompressionConfig::params_without_storage() const {
         j["pool_kernel"] = nullptr;
         j["scorer"] = std::string(s->summary);
         j["scorer_source"] = std::string(s->spec);
+        if (!s->reading.empty()) j["scorer_reading"] = std::string(s->reading);
         for (std::string_view p : s->params) {
-            if (p == "seed") j["seed"] = seed;
+            if (p == "scorer_seed") j["scorer_seed"] = seed;
             if (p == "sinks") j["sinks"] = sinks;
             if (p == "decode_eviction") j["decode_eviction"] = decode_eviction;
         }

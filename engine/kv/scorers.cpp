@@ -30,18 +30,18 @@ const std::vector<ScorerRow>& scorer_rows() {
          sel_snap(), make_window_scorer},
         {"random",
          "RANDOM",
-         "17.1",
-         "seeded uniform random scores (--seed): the floor every comparison needs",
+         "docs/scorers.md 1",
+         "seeded uniform random scores (--scorer-seed): the floor every comparison needs",
          true,
          scorer_defaults("random", 32),
          make_random_scorer,
-         {"seed"}},
-        {"knorm", "KNORM", "17.2 (Devoto et al. 2024)",
+         {"scorer_seed"}},
+        {"knorm", "KNORM", "docs/scorers.md 2 (Devoto et al. 2024)",
          "keys with the lowest L2 norm (after RoPE, as cached) are kept", true,
          scorer_defaults("knorm", 32), make_knorm_scorer},
         {"tova",
          "TOVA",
-         "17.3 (Oren et al. 2024)",
+         "docs/scorers.md 3 (Oren et al. 2024)",
          "attention of the last prompt query, group mean; evicts the lowest-scored entry at "
          "every decode step",
          true,
@@ -50,13 +50,16 @@ const std::vector<ScorerRow>& scorer_rows() {
          {"decode_eviction"}},
         {"expected-attention",
          "EXPECTED-ATTENTION",
-         "17.4 (Devoto et al. 2025)",
+         "docs/scorers.md 4 (Devoto et al. 2025)",
          "attention expected from future queries modelled as a Gaussian fitted to the last w "
          "queries, times the value norm",
          true,
          scorer_defaults("expected-attention", 32),
          make_expected_attention_scorer,
-         {"sinks"}},
+         {"sinks"},
+         "the last w rotated prompt queries stand in for the future queries (the paper: "
+         "pre-RoPE statistics, rotation averaged over the next positions); the cache sees "
+         "queries after RoPE only"},
     };
     return rows;
 }

@@ -24,9 +24,11 @@ struct ScorerRow {
     bool as_method;            // also a method (uniform allocation with this scorer)
     SelectorConfig defaults;   // window (protected recent tokens / observation), pool, gamma
     ScorerFactory make;
-    // The configuration fields the scorer reads beyond its selector ("seed", "sinks",
+    // The configuration fields the scorer reads beyond its selector ("scorer_seed", "sinks",
     // "decode_eviction"): echoed in the params and accepted as flags and sweep params.
     std::vector<std::string_view> params = {};
+    // Where the implementation reads its paper in a way of its own (echoed in the params).
+    std::string_view reading = "";
 };
 
 const std::vector<ScorerRow>& scorer_rows();

@@ -1,5 +1,6 @@
 #include "engine/runner/sweep_validate.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -40,15 +41,43 @@ private:
         out_.problems.push_back({std::move(path), std::move(message)});
     }
 
-    void check_params(const json& params, const json& defaults, const std::string& method,
+    // Against the method's schema (ParamInfo): known keys, type and range; null is the default.
+    // A context without a schema (hand-built in tests) checks keys and JSON kinds against the
+    // defaults.
+    void check_params(const json& params, const MethodInfo& info, const std::string& method,
                       const std::string& path) {
+        const json& defaults = info.default_params;
+        const std::vector<ParamInfo>* schema = ctx_.params_of(info.id);
         for (const auto& [key, value] : params.items()) {
-            if (!defaults.contains(key)) {
+            const ParamInfo* p = nullptr;
+            if (schema) {
+                for (const auto& q : *schema) {
+                    if (q.key == key) p = &q;
+                }
+            }
+            if (!p && (schema || !defaults.contains(key))) {
                 std::string known;
-                for (const auto& [k, v] : defaults.items())
-                    known += (known.empty() ? "" : ", ") + k;
+                if (schema) {
+                    for (const auto& q : *schema) known += (known.empty() ? "" : ", ") + q.key;
+                } else {
+                    for (const auto& [k, v] : defaults.items()) {
+                        known += (known.empty() ? "" : ", ") + k;
+                    }
+                }
                 add(path + "." + key, "unknown parameter of method " + in_quotes(method) +
                                           " (known: " + (known.empty() ? "none" : known) + ")");
+            } else if (p) {
+                if (std::string problem = check_param_value(key, p->rule, value);
+                    !problem.empty()) {
+                    add(path + "." + key, std::move(problem));
+                } else if (value.is_string() && !p->choices.empty() && value != p->default_value &&
+                           std::find(p->choices.begin(), p->choices.end(),
+                                     value.get<std::string>()) == p->choices.end()) {
+                    std::string known;
+                    for (const auto& c : p->choices) known += (known.empty() ? "" : ", ") + c;
+                    add(path + "." + key,
+                        "unknown " + key + " " + value.dump() + " (known: " + known + ")");
+                }
             } else if (param_kind(value) != param_kind(defaults[key])) {
                 add(path + "." + key,
                     "expected a " + param_kind(defaults[key]) + ", got " + json_type_name(value));
@@ -65,7 +94,7 @@ private:
                     "unknown method " + in_quotes(m.id) + " (known: " + ctx_.method_ids() + ")");
                 continue;
             }
-            check_params(m.params, info->default_params, m.id, m.where + ".params");
+            check_params(m.params, *info, m.id, m.where + ".params");
             const json key = {{"id", m.id},
                               {"mode", spec_.mode_of(m)},
                               {"params", effective_method_params(spec_, m, *info)}};
@@ -84,7 +113,7 @@ private:
                     "unknown method " + in_quotes(id) + " (known: " + ctx_.method_ids() + ")");
                 continue;
             }
-            check_params(params, info->default_params, id, "method_params." + id);
+            check_params(params, *info, id, "method_params." + id);
         }
     }
 
@@ -217,10 +246,16 @@ private:
 nlohmann::json effective_method_params(const SweepSpec& spec, const MethodEntry& entry,
                                        const MethodInfo& info) {
     json params = info.default_params.is_object() ? info.default_params : json::object();
+    // null stands for the default, so it leaves the default in the key: a spec that spells the
+    // default out and one that says null name the same cell.
     if (auto it = spec.method_params.find(entry.id); it != spec.method_params.end()) {
-        for (const auto& [k, v] : it->second.items()) params[k] = v;
+        for (const auto& [k, v] : it->second.items()) {
+            if (!v.is_null()) params[k] = v;
+        }
     }
-    for (const auto& [k, v] : entry.params.items()) params[k] = v;
+    for (const auto& [k, v] : entry.params.items()) {
+        if (!v.is_null()) params[k] = v;
+    }
     return params;
 }
 

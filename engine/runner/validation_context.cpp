@@ -2,6 +2,11 @@
 
 namespace hace::runner {
 
+const std::vector<ParamInfo>* ValidationContext::params_of(std::string_view method) const {
+    const auto it = method_params.find(std::string(method));
+    return it == method_params.end() ? nullptr : &it->second;
+}
+
 const MethodInfo* ValidationContext::method(std::string_view id) const {
     for (const auto& m : methods) {
         if (m.id == id) return &m;

@@ -6,12 +6,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "engine/core/param_rule.h"
 
 namespace hace::runner {
 
@@ -26,6 +30,21 @@ struct ModelInfo {
     std::int64_t hidden = 0;
     std::int64_t vocab = 0;
     std::int64_t params = 0;  // parameter count; 0: estimated as 12 L D^2 + 2 V D
+};
+
+// One hyperparameter of a method, from the engine's parameter schema (engine/kv/method_params.h):
+// what the sweep validator checks and the designer's parameter editor shows.
+struct ParamInfo {
+    std::string key;                   // sweep params key ("pyramid_beta")
+    ParamRule rule;                    // type and inclusive range
+    nlohmann::json default_value;      // the default written into cell keys
+    std::string default_meaning;       // what the default stands for ("the selector's w"), or ""
+    std::vector<std::string> choices;  // allowed strings besides the default (empty: any)
+    std::string help;                  // one line, English source text (context hace::kv::Params)
+    std::string mode;                  // "both", "equal" or "faithful"
+    // false: accepted but not part of the defaults (a scorer's parameter under a method whose own
+    // scorer does not read it), so adding it to the schema changes no existing cell key.
+    bool defaulted = true;
 };
 
 struct MethodInfo {
@@ -54,6 +73,9 @@ using DescribeModel =
 struct ValidationContext {
     std::vector<MethodInfo> methods;
     std::vector<TaskInfo> tasks;
+    // Each method's parameter schema (null in a spec: the default). A method without one is
+    // checked against its default_params' keys and JSON kinds.
+    std::map<std::string, std::vector<ParamInfo>> method_params;
     DescribeModel describe_model;
     std::function<bool(const std::filesystem::path&)> path_exists =
         [](const std::filesystem::path& p) {
@@ -62,6 +84,8 @@ struct ValidationContext {
         };
 
     const MethodInfo* method(std::string_view id) const;
+    // nullptr when the method has no schema here.
+    const std::vector<ParamInfo>* params_of(std::string_view method) const;
     const TaskInfo* task(std::string_view id) const;
     std::string method_ids() const;  // "full, snapkv, ..." for messages
     std::string task_ids() const;

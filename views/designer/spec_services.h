@@ -4,11 +4,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/runner/sweep_plan.h"
 #include "engine/runner/sweep_spec.h"
+#include "engine/runner/validation_context.h"
 
 namespace hace::views {
 
@@ -18,6 +20,8 @@ struct SpecServices {
     // The plan of a valid spec (InputError listing the problems otherwise).
     std::function<runner::SweepPlan(const runner::SweepSpec&)> plan;
     std::vector<std::string> methodIds, taskIds, dataKeys;
+    // Each method's parameter schema, for the parameter editor (empty: edit the JSON as text).
+    std::map<std::string, std::vector<runner::ParamInfo>> methodParams;
 };
 
 }  // namespace hace::views

@@ -1,4 +1,4 @@
-// EXPECTED-ATTENTION (ALGORITHMS.md section 17.4; Devoto et al. 2025, "Expected Attention: KV
+// EXPECTED-ATTENTION (docs/scorers.md section 4; Devoto et al. 2025, "Expected Attention: KV
 // cache compression by estimating attention from future queries' distribution"). Future queries
 // are modelled as a Gaussian q ~ N(mu, Sigma) fitted, per query head, to the last w prompt
 // queries; the expected unnormalised attention of key k is then

@@ -1,4 +1,4 @@
-// KNORM (ALGORITHMS.md section 17.2; Devoto et al. 2024, "A simple and effective L2 norm-based
+// KNORM (docs/scorers.md section 2; Devoto et al. 2024, "A simple and effective L2 norm-based
 // strategy for KV cache compression"): keys with a low L2 norm draw high attention, so the
 // entries whose keys (after RoPE, as cached) have the lowest norm are kept. Score = -||k_j||.
 // No queries are read: the scorer is query-agnostic by construction.

@@ -1,4 +1,4 @@
-// RANDOM (ALGORITHMS.md section 17.1): uniform random scores, the floor every comparison needs.
+// RANDOM (docs/scorers.md section 1): uniform random scores, the floor every comparison needs.
 // Each (layer, head, position) gets its own number from a counter-based generator keyed by the
 // seed, so the kept set depends on nothing but the seed, the layer, the head and the position:
 // not on the batch, the run order or the thread count.

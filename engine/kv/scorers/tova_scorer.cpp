@@ -1,4 +1,4 @@
-// TOVA (ALGORITHMS.md section 17.3; Oren et al. 2024, "Transformers are Multi-State RNNs"): the
+// TOVA (docs/scorers.md section 3; Oren et al. 2024, "Transformers are Multi-State RNNs"): the
 // score of a cached entry is the attention the current query pays it, averaged over the query
 // heads that share the KV head. At prefill the current query is the last prompt token's; while
 // decoding, every step's query scores the segment again and the lowest-scored entry goes once

@@ -1,5 +1,7 @@
 #include "engine/runner/exec/engine_context.h"
 
+#include "engine/kv/method_params.h"
+
 #include "engine/core/error.h"
 #include "engine/eval/evaluate/task_samples.h"
 #include "engine/kv/methods.h"
@@ -45,7 +47,19 @@ ValidationContext engine_validation_context() {
         // KIVI keeps every token: its cells have no retention axis.
         m.compresses = row.compresses && row.token != kv::TokenPolicy::KeepAll;
         m.needs_head_scores = kv::needs_head_scores(row);
-        m.default_params = method_default_params(row);
+        m.default_params = kv::method_default_params(row);
+        for (const auto& [spec, defaulted] : kv::method_params(row)) {
+            ParamInfo p;
+            p.key = std::string(spec->key);
+            p.rule = spec->rule;
+            p.default_value = spec->default_value;
+            p.default_meaning = std::string(spec->default_meaning);
+            if (spec->choices) p.choices = spec->choices();
+            p.help = std::string(spec->help);
+            p.mode = std::string(spec->mode);
+            p.defaulted = defaulted;
+            ctx.method_params[m.id].push_back(std::move(p));
+        }
         ctx.methods.push_back(std::move(m));
     }
     for (const eval::TaskInfo& t : eval::task_table()) {

@@ -2,10 +2,12 @@
 // CompressionConfig. The parameter names are those of the CLI's compression flags with '_' for
 // '-' (app/cli/compression_flags.cpp), so a sweep and `hace generate` configure a method alike.
 //
-// Every method lists the parameters it reads with their defaults (method_default_params); the
-// sweep may set only those. A few defaults are resolved per run, spelled as sentinels because a
-// sweep parameter must keep its JSON type:
-//   selector ""   the mode's selector: SEL-CAKE in equal mode, the reference's own in faithful
+// The parameters, their types, ranges and defaults are the engine's one schema
+// (engine/kv/method_params.h); the sweep may set those a method accepts, or null for the method's
+// own default. A few defaults are resolved per run and written into cell keys as sentinels
+// (kept so that existing cell keys stay valid):
+//   selector ""   the method's own scorer (SEL-CAKE for the lattice methods) in equal mode, the
+//                 reference's own in faithful mode
 //   window 0, pool 0   the selector's own
 //   tau1 0, tau2 0     CAKE's table by model and capacity (faithful) / HACE defaults (equal)
 //   recent -1          H2O's min(w, floor(C/2))
@@ -27,7 +29,7 @@
 
 namespace hace::runner {
 
-// The parameters a method reads, with their defaults; {} for "full".
+// The parameters a method reads, with their defaults; {} for "full" (kv::method_default_params).
 nlohmann::json method_default_params(const kv::MethodRow& row);
 
 // Head-score files read once per sweep (several methods and cells share one file).
