@@ -39,7 +39,10 @@ std::string check_param_value(std::string_view key, const ParamRule& rule,
     if (rule.type == ParamType::Integer && v != std::floor(v)) {
         return name + " must be an integer, got " + value.dump();
     }
-    const auto bound = [](double b) { return nlohmann::json(b).dump(); };
+    const auto bound = [](double b) {
+        return b == std::floor(b) ? std::to_string(static_cast<long long>(b))
+                                  : nlohmann::json(b).dump();
+    };
     if (rule.min && v < *rule.min) {
         return name + " must be >= " + bound(*rule.min) + ", got " + value.dump();
     }

@@ -149,6 +149,13 @@ void check_method_configs(const SweepSpec& spec, const ValidationContext& ctx,
                 setup.capacity = spec.budgets[0];
             if (info->needs_head_scores) setup.head_scores = entry.head_scores;
             if (info->compresses && !setup.retention && !setup.capacity) continue;  // reported
+            // Parameters the validator refused are reported once, with their path.
+            const bool refused = std::any_of(
+                checked.problems.begin(), checked.problems.end(), [&](const Problem& p) {
+                    return p.path.rfind(m.where + ".params", 0) == 0 ||
+                           p.path.rfind("method_params." + m.id, 0) == 0;
+                });
+            if (refused) continue;
             try {
                 (void)compression_config_for(setup, cfg, scores);
             } catch (const InputError& e) {
