@@ -1033,6 +1033,97 @@
     </message>
 </context>
 <context>
+    <name>hace::views::ParamEditor</name>
+    <message>
+        <source>Parameters of %1</source>
+        <translation>Parameters of %1</translation>
+    </message>
+    <message>
+        <source>The parameters are not a JSON object (%1); OK replaces them with the fields below.</source>
+        <translation>The parameters are not a JSON object (%1); OK replaces them with the fields below.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Parameter&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Parameter&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Value&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Value&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Default&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Default&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Mode&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Mode&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Not parameters of this method (kept as they are; the validation reports them): %1</source>
+        <translation>Not parameters of this method (kept as they are; the validation reports them): %1</translation>
+    </message>
+    <message>
+        <source>All defaults</source>
+        <translation>All defaults</translation>
+    </message>
+    <message>
+        <source>equal only</source>
+        <translation>equal only</translation>
+    </message>
+    <message>
+        <source>faithful only</source>
+        <translation>faithful only</translation>
+    </message>
+    <message>
+        <source>both modes</source>
+        <translation>both modes</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(empty)</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>on</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>off</translation>
+    </message>
+    <message>
+        <source>(default)</source>
+        <translation>(default)</translation>
+    </message>
+    <message>
+        <source>default: %1</source>
+        <translation>default: %1</translation>
+    </message>
+    <message>
+        <source>Leave the key out: the method&apos;s own default applies.</source>
+        <translation>Leave the key out: the method&apos;s own default applies.</translation>
+    </message>
+    <message>
+        <source>Not read in the %1 mode this method runs in.</source>
+        <translation>Not read in the %1 mode this method runs in.</translation>
+    </message>
+    <message>
+        <source>(read only by a selector that uses it)</source>
+        <translation>(read only by a selector that uses it)</translation>
+    </message>
+    <message>
+        <source>%1. Default: %2.</source>
+        <translation>%1. Default: %2.</translation>
+    </message>
+    <message>
+        <source>The JSON has %1 here (%2); it is kept until you change this field.</source>
+        <translation>The JSON has %1 here (%2); it is kept until you change this field.</translation>
+    </message>
+    <message>
+        <source>more than this field can show</source>
+        <translation>more than this field can show</translation>
+    </message>
+</context>
+<context>
     <name>hace::views::ResultsBrowser</name>
     <message>
         <source>All tasks</source>
@@ -1501,6 +1592,18 @@
     <message>
         <source>Dry run: plan and estimate</source>
         <translation>Dry run: plan and estimate</translation>
+    </message>
+    <message>
+        <source>Parameters...</source>
+        <translation>Parameters...</translation>
+    </message>
+    <message>
+        <source>Edit the selected method&apos;s parameters as fields.</source>
+        <translation>Edit the selected method&apos;s parameters as fields.</translation>
+    </message>
+    <message>
+        <source>Select a method that has parameters. The JSON in the table can always be edited as text.</source>
+        <translation>Select a method that has parameters. The JSON in the table can always be edited as text.</translation>
     </message>
 </context>
 <context>

@@ -1029,6 +1029,97 @@
     </message>
 </context>
 <context>
+    <name>hace::views::ParamEditor</name>
+    <message>
+        <source>Parameters of %1</source>
+        <translation>%1 的参数</translation>
+    </message>
+    <message>
+        <source>The parameters are not a JSON object (%1); OK replaces them with the fields below.</source>
+        <translation>参数不是 JSON 对象（%1）；点击“确定”会用下方的字段替换它们。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Parameter&lt;/b&gt;</source>
+        <translation>&lt;b&gt;参数&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Value&lt;/b&gt;</source>
+        <translation>&lt;b&gt;取值&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Default&lt;/b&gt;</source>
+        <translation>&lt;b&gt;默认&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Mode&lt;/b&gt;</source>
+        <translation>&lt;b&gt;模式&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Not parameters of this method (kept as they are; the validation reports them): %1</source>
+        <translation>不属于该方法的参数（原样保留，由校验报告）：%1</translation>
+    </message>
+    <message>
+        <source>All defaults</source>
+        <translation>全部恢复默认</translation>
+    </message>
+    <message>
+        <source>equal only</source>
+        <translation>仅 equal 模式</translation>
+    </message>
+    <message>
+        <source>faithful only</source>
+        <translation>仅 faithful 模式</translation>
+    </message>
+    <message>
+        <source>both modes</source>
+        <translation>两种模式</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>(default)</source>
+        <translation>（默认）</translation>
+    </message>
+    <message>
+        <source>default: %1</source>
+        <translation>默认：%1</translation>
+    </message>
+    <message>
+        <source>Leave the key out: the method&apos;s own default applies.</source>
+        <translation>不写入该键：采用方法自身的默认值。</translation>
+    </message>
+    <message>
+        <source>Not read in the %1 mode this method runs in.</source>
+        <translation>该方法运行的 %1 模式不读取此参数。</translation>
+    </message>
+    <message>
+        <source>(read only by a selector that uses it)</source>
+        <translation>（仅由使用它的选择器读取）</translation>
+    </message>
+    <message>
+        <source>%1. Default: %2.</source>
+        <translation>%1。默认：%2。</translation>
+    </message>
+    <message>
+        <source>The JSON has %1 here (%2); it is kept until you change this field.</source>
+        <translation>JSON 中此处为 %1（%2）；在修改此字段之前将原样保留。</translation>
+    </message>
+    <message>
+        <source>more than this field can show</source>
+        <translation>超出此字段可显示的范围</translation>
+    </message>
+</context>
+<context>
     <name>hace::views::ResultsBrowser</name>
     <message>
         <source>All tasks</source>
@@ -1495,6 +1586,18 @@
     <message>
         <source>Dry run: plan and estimate</source>
         <translation>试运行：规划并估算</translation>
+    </message>
+    <message>
+        <source>Parameters...</source>
+        <translation>参数…</translation>
+    </message>
+    <message>
+        <source>Edit the selected method&apos;s parameters as fields.</source>
+        <translation>以字段形式编辑所选方法的参数。</translation>
+    </message>
+    <message>
+        <source>Select a method that has parameters. The JSON in the table can always be edited as text.</source>
+        <translation>请选择一个有参数的方法。表格中的 JSON 始终可以作为文本直接编辑。</translation>
     </message>
 </context>
 <context>

@@ -32,6 +32,7 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <utility>
 
 #include "engine/runner/plan_report.h"
 
@@ -49,6 +50,7 @@ SpecDesigner::SpecDesigner(QWidget* parent) : QWidget(parent) {
 
 void SpecDesigner::setServices(SpecServices services) {
     services_ = std::move(services);
+    updateParamButtons();
     validateNow();
 }
 
@@ -207,11 +209,24 @@ void SpecDesigner::buildUi() {
     auto* addScores = new QPushButton(this);
     connect(addScores, &QPushButton::clicked, this, [this] { addRow(headScores_, {}); });
 
+    editMethodParams_ = new QPushButton(this);
+    editMethodParams_->setObjectName(QStringLiteral("editMethodParams"));
+    editTableParams_ = new QPushButton(this);
+    editTableParams_->setObjectName(QStringLiteral("editTableParams"));
+    for (auto [table, button] :
+         {std::pair{methods_, editMethodParams_}, std::pair{methodParams_, editTableParams_}}) {
+        connect(button, &QPushButton::clicked, this, [this, table] { editParams(table); });
+        connect(table, &QTableWidget::currentCellChanged, this, &SpecDesigner::updateParamButtons);
+        connect(table, &QTableWidget::itemChanged, this, &SpecDesigner::updateParamButtons);
+    }
+
     auto* modelsW = tableWithButtons(models_, addModel, new QPushButton(this), browseModel_);
-    auto* methodsW = tableWithButtons(methods_, addMethod, new QPushButton(this));
+    auto* methodsW =
+        tableWithButtons(methods_, addMethod, new QPushButton(this), editMethodParams_);
     auto* tasksW = tableWithButtons(tasks_, addTask, new QPushButton(this));
     auto* dataW = tableWithButtons(data_, addData, new QPushButton(this), browseData_);
-    auto* paramsW = tableWithButtons(methodParams_, addParams, new QPushButton(this));
+    auto* paramsW =
+        tableWithButtons(methodParams_, addParams, new QPushButton(this), editTableParams_);
     auto* scoresW = tableWithButtons(headScores_, addScores, new QPushButton(this));
 
     auto* decodingW = new QWidget(this);
@@ -475,6 +490,9 @@ void SpecDesigner::retranslate() {
     for (auto* b : removeButtons_) b->setText(tr("Remove"));
     browseModel_->setText(tr("Add folder..."));
     browseData_->setText(tr("Choose folder..."));
+    editMethodParams_->setText(tr("Parameters..."));
+    editTableParams_->setText(tr("Parameters..."));
+    updateParamButtons();
     problemsBox_->setTitle(tr("Problems"));
     estimateBox_->setTitle(tr("Estimate"));
     dryRunButton_->setText(tr("Dry run: plan and estimate"));

@@ -1,11 +1,13 @@
 // The experiment designer: every field of a sweep spec (engine/runner/sweep_spec.h) as a form,
 // validated as you type through the engine (SpecServices::check), with the problem list and
 // the offending fields marked; load/save of spec files and the dry-run estimate (the plan of
-// `hace run --dry-run`). spec() gives back exactly what was loaded when nothing was edited:
-// optional keys stay present or absent as they were, unknown keys are carried along (and
-// reported by the validator).
+// `hace run --dry-run`). A method's params are edited as text in their cell or as fields in the
+// parameter editor (param_editor.h), which writes the cell. spec() gives back exactly what was
+// loaded when nothing was edited: optional keys stay present or absent as they were, unknown keys
+// are carried along (and reported by the validator).
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 #include <filesystem>
@@ -31,6 +33,8 @@ class QTableWidget;
 class QTimer;
 
 namespace hace::views {
+
+class ParamEditor;
 
 class SpecDesigner : public QWidget {
     Q_OBJECT
@@ -59,6 +63,9 @@ public:
     // spec is invalid or the plan failed (the reason is shown instead).
     bool dryRun();
     QString estimateText() const;
+    // The parameter editor opened by the "Parameters..." button of the methods or the
+    // per-method parameters table (nullptr when none is open).
+    ParamEditor* paramEditor() const;
 
 Q_SIGNALS:
     void specEdited();
@@ -85,6 +92,11 @@ private:
     std::map<std::string, QString> signatures() const;
     static QString tableSignature(const QTableWidget* table);
     nlohmann::json decodingJson() const;
+    // The parameter editor (spec_designer_params.cpp): the schema of the method a row names
+    // (nullptr: none, or an empty one), the buttons' state, and the editor on the current row.
+    const std::vector<runner::ParamInfo>* schemaOf(const QTableWidget* table, int row) const;
+    void updateParamButtons();
+    void editParams(QTableWidget* table);
 
     SpecServices services_;
     std::filesystem::path baseDir_;
@@ -119,6 +131,9 @@ private:
     std::vector<QPushButton*> addButtons_, removeButtons_;
     QPushButton* browseModel_;
     QPushButton* browseData_;
+    QPushButton* editMethodParams_;  // methods_: the current row's params as fields
+    QPushButton* editTableParams_;   // methodParams_: the same for a per-method entry
+    QPointer<ParamEditor> paramEditor_;
     // Decoding
     QCheckBox* greedy_;
     QLabel *seedLabel_, *maxNewLabel_, *temperatureLabel_, *topPLabel_, *topKLabel_;

@@ -157,6 +157,7 @@ void SpecDesigner::setSpec(const json& specIn, const std::filesystem::path& base
         t->resizeColumnsToContents();
     }
     filling_ = false;
+    updateParamButtons();
     loadedSignatures_ = signatures();
     estimate_->clear();
     validateNow();
