@@ -282,6 +282,26 @@
         <source>KIVI full-precision residual R, a multiple of G</source>
         <translation>KIVI full-precision residual R, a multiple of G</translation>
     </message>
+    <message>
+        <source>the method&apos;s own (faithful: the reference&apos;s)</source>
+        <translation>the method&apos;s own (faithful: the reference&apos;s)</translation>
+    </message>
+    <message>
+        <source>the selector&apos;s</source>
+        <translation>the selector&apos;s</translation>
+    </message>
+    <message>
+        <source>CAKE&apos;s table for the model and C</source>
+        <translation>CAKE&apos;s table for the model and C</translation>
+    </message>
+    <message>
+        <source>min(w, C/2)</source>
+        <translation>min(w, C/2)</translation>
+    </message>
+    <message>
+        <source>full precision (kivi: 2)</source>
+        <translation>full precision (kivi: 2)</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::AblationView</name>

@@ -282,6 +282,26 @@
         <source>KIVI full-precision residual R, a multiple of G</source>
         <translation>KIVI 全精度残差长度 R，须为 G 的倍数</translation>
     </message>
+    <message>
+        <source>the method&apos;s own (faithful: the reference&apos;s)</source>
+        <translation>方法自身的选择器（忠实模式：参考实现的选择器）</translation>
+    </message>
+    <message>
+        <source>the selector&apos;s</source>
+        <translation>选择器自身的值</translation>
+    </message>
+    <message>
+        <source>CAKE&apos;s table for the model and C</source>
+        <translation>按模型和 C 查 CAKE 的参数表</translation>
+    </message>
+    <message>
+        <source>min(w, C/2)</source>
+        <translation>min(w, C/2)</translation>
+    </message>
+    <message>
+        <source>full precision (kivi: 2)</source>
+        <translation>全精度（kivi：2 比特）</translation>
+    </message>
 </context>
 <context>
     <name>hace::views::AblationView</name>

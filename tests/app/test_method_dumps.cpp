@@ -102,7 +102,9 @@ json run_case(const Case& c, const fs::path& dir) {
     relative(result["dump"]["params"]);
     if (c.subcommand == "generate") {
         json run = json::parse(r.out);
-        for (const char* k : {"model", "memory", "timings", "threads"}) run.erase(k);
+        // The text is the output ids decoded: builds without the sentencepiece module (the
+        // sanitizer builds) have no text, and the ids say it all.
+        for (const char* k : {"model", "memory", "timings", "threads", "text"}) run.erase(k);
         relative(run["params"]);
         result["run"] = std::move(run);
     }
@@ -147,7 +149,9 @@ TEST_P(MethodDumps, MatchTheGoldens) {
         GTEST_SKIP() << "golden written: " << golden;
     }
     ASSERT_TRUE(fs::exists(golden)) << golden;
-    expect_same(read_json(golden), got, c.name);
+    json want = read_json(golden);
+    if (want.contains("run")) want["run"].erase("text");
+    expect_same(want, got, c.name);
 }
 
 INSTANTIATE_TEST_SUITE_P(Needle, MethodDumps, ::testing::ValuesIn(read_cases()),
