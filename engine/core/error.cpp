@@ -11,4 +11,14 @@ void throw_input(const std::string& file, const std::string& problem) {
     throw InputError(file + ": " + problem);
 }
 
+std::string in_quotes(std::string_view s) {
+    // Appended piecewise: GCC 12 raises a false -Wrestrict on "\"" + std::string(s).
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    out.append(s);
+    out += '"';
+    return out;
+}
+
 }  // namespace hace

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace hace {
 
@@ -19,5 +20,8 @@ public:
 
 // "<file>: <problem>"
 [[noreturn]] void throw_input(const std::string& file, const std::string& problem);
+
+// s between double quotes, for naming a value in a message.
+std::string in_quotes(std::string_view s);
 
 }  // namespace hace

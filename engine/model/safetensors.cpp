@@ -42,16 +42,6 @@ std::string shape_to_string(const std::vector<std::int64_t>& shape) {
     return s + "]";
 }
 
-std::string in_quotes(std::string_view s) {
-    // Appended piecewise: GCC 12 raises a false -Wrestrict on "\"" + std::string(s).
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    out.append(s);
-    out += '"';
-    return out;
-}
-
 // The descriptor is only needed until mmap returns; the mapping outlives it.
 struct FdCloser {
     int fd;

@@ -17,10 +17,6 @@ std::string index_path(const std::string& base, std::size_t i) {
     return base + "[" + std::to_string(i) + "]";
 }
 
-std::string in_quotes(const std::string& s) {
-    return "\"" + s + "\"";
-}
-
 std::string join(const std::set<std::string>& items) {
     std::string out;
     for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;

@@ -13,10 +13,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string in_quotes(const std::string& s) {
-    return "\"" + s + "\"";
-}
-
 // JSON kinds that may replace each other in a parameter: any number for a number.
 std::string param_kind(const json& v) {
     return v.is_number() ? "number" : json_type_name(v);

@@ -38,13 +38,6 @@ const ByteMap& byte_map() {
     return map;
 }
 
-std::string in_quotes(std::string_view s) {
-    std::string out = "\"";
-    out.append(s);
-    out.push_back('"');
-    return out;
-}
-
 std::uint64_t pair_key(TokenId left, TokenId right) {
     return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) |
            static_cast<std::uint32_t>(right);

@@ -18,13 +18,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string in_quotes(std::string_view s) {
-    std::string out = "\"";
-    out.append(s);
-    out.push_back('"');
-    return out;
-}
-
 std::string read_text_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw_input(path.string(), "cannot open file");

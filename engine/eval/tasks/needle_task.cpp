@@ -6,6 +6,7 @@
 #include "engine/core/json_io.h"
 #include "engine/eval/tasks/haystack.h"
 #include "engine/eval/tasks/python_format.h"
+#include "engine/eval/tasks/segment_encoding.h"
 
 namespace hace::tasks {
 namespace fs = std::filesystem;
@@ -13,8 +14,6 @@ using nlohmann::json;
 using tokenizer::TokenId;
 
 namespace {
-
-constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581
 
 // Typed access to needle_task.json with errors naming the file and the key path.
 class Reader {
@@ -203,7 +202,7 @@ std::string NeedleTask::question_block(const PlantedNeedle& n) const {
 }
 
 bool NeedleTask::is_word_start(TokenId id) const {
-    return tok_->piece(id).rfind(kSpaceMark, 0) == 0;
+    return starts_with_space_mark(*tok_, id);
 }
 
 std::size_t NeedleTask::insertion_point(std::size_t haystack_start, std::size_t haystack_len,

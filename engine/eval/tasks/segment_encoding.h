@@ -20,6 +20,9 @@
 
 namespace hace::tasks {
 
+// Whether the piece of `id` starts with sentencepiece's space mark U+2581 (a word start).
+bool starts_with_space_mark(const tokenizer::Tokenizer& tok, tokenizer::TokenId id);
+
 // Whether encode() starts every text with sentencepiece's dummy-prefix space (checked once on
 // the text "a": its first piece begins with U+2581).
 bool adds_dummy_prefix(const tokenizer::Tokenizer& tok);
