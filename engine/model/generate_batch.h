@@ -19,7 +19,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "engine/model/generate.h"
@@ -42,7 +44,7 @@ struct BatchRunStats {
     std::int64_t decode_steps = 0;  // batched steps
     std::int64_t decode_rows = 0;   // tokens decoded over all steps (rows summed)
     std::int32_t max_live = 0;      // most sequences in one step
-    double prefill_ms = 0.0;        // all prefills
+    double prefill_ms = 0.0;        // all prefills (with each first token: the sources' time)
     double decode_ms = 0.0;         // all batched steps (wall time)
 };
 
@@ -50,5 +52,27 @@ struct BatchRunStats {
 // from the source, a prefill, a step or `done` propagate (the live sessions are released).
 BatchRunStats generate_batch(const Model& model, std::int32_t batch_size,
                              const BatchJobSource& next, const BatchJobDone& done);
+
+// The driver under generate_batch, for loops with their own rules (the evaluator's stop at a
+// newline, its logits capture): one sequence as the batched steps see it. A source hands over a
+// sequence prefilled and with its first token chosen from the prefill's logits.
+class BatchSequence {
+public:
+    virtual ~BatchSequence() = default;
+    virtual bool wants_more() const = 0;  // another decode step of last() is due
+    virtual TokenId last() const = 0;
+    virtual Session& session() = 0;
+    // The logits of the decode step of last(): chooses the next token.
+    virtual void take(std::span<const float> logits) = 0;
+};
+// The next prefilled sequence, or nullptr when none is left.
+using BatchSequenceSource = std::function<std::unique_ptr<BatchSequence>()>;
+// A sequence that wants no more tokens, with its share of the batched steps' wall time (ms) and
+// the number of steps it took part in. Its session is still open (statistics).
+using BatchSequenceDone =
+    std::function<void(std::size_t index, std::unique_ptr<BatchSequence> sequence,
+                       double decode_ms_share, std::int64_t steps)>;
+BatchRunStats run_batched(const Model& model, std::int32_t batch_size,
+                          const BatchSequenceSource& next, const BatchSequenceDone& done);
 
 }  // namespace hace::model
