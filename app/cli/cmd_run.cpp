@@ -1,8 +1,9 @@
 // hace run SWEEP.json [--db FILE] [--resume] [--retry-failed] [--dry-run] [--cell-group I/N]
-// [--threads N] [--quiet] [--json]: runs a sweep into a results database (DESIGN.md sections 5,
-// 6 and 8). Progress on stderr; the summary (cells, samples_done, samples_skipped, failures) on
-// stdout. An invalid spec exits 2 with every problem on one line. SIGINT/SIGTERM stop the sweep
-// at the next sample boundary (what is finished stays stored; exit 130); --resume continues.
+// [--threads N] [--batch-size B] [--quiet] [--json]: runs a sweep into a results database
+// (DESIGN.md sections 5, 6 and 8). Progress on stderr; the summary (cells, samples_done,
+// samples_skipped, failures) on stdout. An invalid spec exits 2 with every problem on one line.
+// SIGINT/SIGTERM stop the sweep at the next sample boundary (what is finished stays stored; exit
+// 130); --resume continues.
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -71,6 +72,14 @@ int run_run(const Args& args) {
     options.resume = args.has("resume");
     options.retry_failed = args.has("retry-failed");
     options.threads = static_cast<int>(threads);
+    if (args.has("batch-size")) {
+        const auto b = args.int_or("batch-size", 1);
+        if (b < 1 || b > runner::kMaxBatchSize) {
+            throw InputError("--batch-size: expected 1.." + std::to_string(runner::kMaxBatchSize) +
+                             ", got " + std::to_string(b));
+        }
+        options.batch_size = static_cast<std::int32_t>(b);
+    }
     options.cell_group = group;
     options.cancel = &g_stop;
     RunProgress progress(!args.has("quiet"));
@@ -96,7 +105,7 @@ Command run_command() {
     return {
         "run",
         "SWEEP.json [--db FILE] [--resume] [--retry-failed] [--dry-run] [--cell-group I/N] "
-        "[--threads N] [--quiet] [--json]",
+        "[--threads N] [--batch-size B] [--quiet] [--json]",
         "run a sweep (models x contexts x retentions x methods x tasks) into a results database",
         {{"db", true, "results database (default: <sweep file stem>.sqlite here)"},
          {"resume", false, "continue a database that holds results of this sweep"},
@@ -104,6 +113,9 @@ Command run_command() {
          {"dry-run", false, "validate and print the plan: cells, samples, time and memory"},
          {"cell-group", true, "run only group I of N contiguous groups of cells (Slurm)"},
          {"threads", true, "compute threads (default: all cores)"},
+         {"batch-size", true,
+          "samples decoded together (overrides the spec's batch_size; same results, timings "
+          "as shares)"},
          {"quiet", false, "no progress line on stderr"},
          {"json", false, "print the summary (or the plan) as JSON"}},
         &run_run};

@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <ATen/ATen.h>
@@ -30,6 +31,15 @@ public:
     // (no tensor ops, no allocation; calls cache.advance(1)). Returns false, having done
     // nothing, where a family or state has no such path; then forward() + logits() run.
     virtual bool decode_into(std::int64_t id, KvCache& cache, float* logits) const { return false; }
+    // One decode step of B sequences: token ids[b] at position caches[b]->length() of sequence b,
+    // float32 logits [B, vocab] row-major; advance(1) on every cache. Each row gives the logits
+    // decode_into (or forward + logits) gives for it alone. The default runs the rows one by one.
+    virtual void decode_batch_into(std::span<const std::int64_t> ids,
+                                   std::span<KvCache* const> caches, float* logits) const;
+    // Sessions of this model made by make_session go through decode_batch_into; any other
+    // session falls back to the rows one by one.
+    void decode_batch(std::span<Session* const> sessions, std::span<const TokenId> ids,
+                      std::span<float> logits) const override;
 
     // Sessions over a full cache; other caches come through make_session.
     std::unique_ptr<Session> new_session(std::int64_t max_tokens) const override;

@@ -36,6 +36,9 @@ struct GenerateResult {
     double decode_ms_per_token() const { return decode_steps ? decode_ms / decode_steps : 0.0; }
     double total_ms() const { return prefill_ms + decode_ms; }
     KvStats kv;
+    // 1: generated alone (generate). B > 1: by generate_batch with B slots; decode_ms is then
+    // this sequence's share of the batched steps' wall time (see generate_batch.h).
+    std::int32_t batch_size = 1;
 };
 
 GenerateResult generate(const Model& model, std::span<const TokenId> prompt,

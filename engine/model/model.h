@@ -62,6 +62,13 @@ public:
     virtual std::int64_t weight_bytes() const = 0;  // bytes of weights held in the run dtype
     // max_tokens: prompt + generated tokens; must not exceed config().max_positions.
     virtual std::unique_ptr<Session> new_session(std::int64_t max_tokens) const = 0;
+    // One decode step of several sequences together: sessions[b] (distinct sessions of this
+    // model, each at its own position, over its own cache) appends ids[b] and receives its
+    // next-token logits in logits[b * vocab, (b + 1) * vocab). Each row's logits are those
+    // sessions[b]->decode_step_into(ids[b]) gives. The default runs the rows one by one; a family
+    // with a batched decode path reads every weight once for all rows.
+    virtual void decode_batch(std::span<Session* const> sessions, std::span<const TokenId> ids,
+                              std::span<float> logits) const;
 };
 
 // Loads a Hugging Face model folder (config.json + safetensors). Throws InputError on bad input.

@@ -14,6 +14,30 @@ std::vector<float> to_vector(const at::Tensor& t) {
     return std::vector<float>(p, p + t.numel());
 }
 
+// One decode step of one sequence: the family's decode path, else the tensor forward.
+void decode_row(const CausalLm& model, std::int64_t id, KvCache& cache, float* out) {
+    if (model.decode_into(id, cache, out)) return;
+    const at::Tensor id_t = at::full({1}, id, at::kLong);
+    const at::Tensor logits = model.logits(model.forward(id_t, cache));
+    std::copy_n(logits.data_ptr<float>(), model.config().vocab, out);
+}
+
+void check_batch(std::span<Session* const> sessions, std::span<const TokenId> ids,
+                 std::span<float> logits, std::int64_t vocab) {
+    if (ids.size() != sessions.size() ||
+        static_cast<std::int64_t>(logits.size()) != static_cast<std::int64_t>(ids.size()) * vocab) {
+        throw std::invalid_argument("decode_batch: need one id per session and [B, vocab] logits");
+    }
+    for (std::size_t b = 0; b < sessions.size(); ++b) {
+        if (!sessions[b]) throw std::invalid_argument("decode_batch: a session is null");
+        for (std::size_t c = 0; c < b; ++c) {
+            if (sessions[c] == sessions[b]) {
+                throw std::invalid_argument("decode_batch: a session appears twice");
+            }
+        }
+    }
+}
+
 class CausalLmSession final : public Session {
 public:
     CausalLmSession(const CausalLm& m, std::unique_ptr<KvCache> cache)
@@ -40,11 +64,7 @@ public:
         if (static_cast<std::int64_t>(out.size()) != model_.config().vocab) {
             throw std::invalid_argument("decode_step_into: the logits buffer is not [vocab]");
         }
-        const std::int64_t tok = check_id(id);
-        if (model_.decode_into(tok, *cache_, out.data())) return;
-        const at::Tensor id_t = at::full({1}, tok, at::kLong);
-        const at::Tensor logits = model_.logits(model_.forward(id_t, *cache_));
-        std::copy_n(logits.data_ptr<float>(), out.size(), out.begin());
+        decode_row(model_, check_id(id), *cache_, out.data());
     }
 
     std::int64_t position() const override { return cache_->length(); }
@@ -52,7 +72,13 @@ public:
     KvStats kv_stats() const override { return cache_->stats(); }
     const CompressionReport* compression_report() const override { return cache_->report(); }
 
-private:
+    // For CausalLm::decode_batch: the checks of one row before any row runs.
+    bool of_model(const CausalLm& m) const { return &model_ == &m; }
+    KvCache& checked_cache() {
+        check_room(1);
+        return *cache_;
+    }
+
     std::int64_t check_id(TokenId id) const {
         if (id < 0 || id >= model_.config().vocab) {
             throw InputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
@@ -60,6 +86,8 @@ private:
         }
         return id;
     }
+
+private:
     void check_room(std::int64_t n) const {
         if (cache_->length() + n > cache_->capacity()) {
             throw InputError("sequence of " + std::to_string(cache_->length() + n) +
@@ -73,6 +101,43 @@ private:
 };
 
 }  // namespace
+
+void Model::decode_batch(std::span<Session* const> sessions, std::span<const TokenId> ids,
+                         std::span<float> logits) const {
+    const auto vocab = static_cast<std::size_t>(config().vocab);
+    check_batch(sessions, ids, logits, config().vocab);
+    for (std::size_t b = 0; b < sessions.size(); ++b) {
+        sessions[b]->decode_step_into(ids[b], logits.subspan(b * vocab, vocab));
+    }
+}
+
+void CausalLm::decode_batch_into(std::span<const std::int64_t> ids,
+                                 std::span<KvCache* const> caches, float* logits) const {
+    for (std::size_t b = 0; b < ids.size(); ++b) {
+        decode_row(*this, ids[b], *caches[b], logits + static_cast<std::int64_t>(b) * cfg_.vocab);
+    }
+}
+
+void CausalLm::decode_batch(std::span<Session* const> sessions, std::span<const TokenId> ids,
+                            std::span<float> logits) const {
+    check_batch(sessions, ids, logits, cfg_.vocab);
+    for (Session* s : sessions) {
+        const auto* own = dynamic_cast<const CausalLmSession*>(s);
+        if (!own || !own->of_model(*this)) return Model::decode_batch(sessions, ids, logits);
+    }
+    // Reused between steps (per thread), so steady batched decoding allocates nothing here.
+    thread_local std::vector<std::int64_t> toks;
+    thread_local std::vector<KvCache*> caches;
+    toks.clear();
+    caches.clear();
+    // Every row is checked before any runs, so a bad row leaves all sessions untouched.
+    for (std::size_t b = 0; b < sessions.size(); ++b) {
+        auto* s = static_cast<CausalLmSession*>(sessions[b]);
+        caches.push_back(&s->checked_cache());
+        toks.push_back(s->check_id(ids[b]));
+    }
+    decode_batch_into(toks, caches, logits.data());
+}
 
 CacheShape CausalLm::cache_shape(std::int64_t capacity) const {
     const auto& c = config();

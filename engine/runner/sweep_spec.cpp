@@ -37,10 +37,11 @@ public:
     void parse(const json& j) {
         if (!j.is_object())
             return add("(spec)", "expected a JSON object, got " + json_type_name(j));
-        check_keys(j, "",
-                   {"name", "description", "models", "context_lengths", "retentions", "methods",
-                    "tasks", "samples_per_task", "data", "decoding", "device", "dtype", "mode",
-                    "method_params", "head_scores", "budgets", "query", "store_kept"});
+        check_keys(
+            j, "",
+            {"name", "description", "models", "context_lengths", "retentions", "methods", "tasks",
+             "samples_per_task", "data", "decoding", "device", "dtype", "mode", "method_params",
+             "head_scores", "budgets", "query", "store_kept", "batch_size"});
         if (auto v = opt_string(j, "name", "name")) spec_.name = *v;
         if (auto v = opt_string(j, "description", "description")) spec_.description = *v;
         // Before the tasks: their duplicate check compares effective protocols.
@@ -66,6 +67,16 @@ public:
                 spec_.store_kept = j["store_kept"].get<bool>();
             else
                 add("store_kept", "expected true or false, got " + json_type_name(j["store_kept"]));
+        }
+        if (j.contains("batch_size")) {
+            if (auto v = as_int(j["batch_size"], "batch_size", 1)) {
+                if (*v > kMaxBatchSize) {
+                    add("batch_size", "must be <= " + std::to_string(kMaxBatchSize) + ", got " +
+                                          std::to_string(*v));
+                } else {
+                    spec_.batch_size = static_cast<std::int32_t>(*v);
+                }
+            }
         }
         parse_method_params(j);
         parse_head_scores(j);

@@ -17,6 +17,7 @@
 //                             "query": "agnostic", "options": {...}}, ...],
 //   "query": "aware" | "agnostic",                // a task entry's "query" wins
 //   "store_kept": false,                          // store kept positions per sample
+//   "batch_size": 1,                              // samples decoded together (1..256)
 //   "samples_per_task": 100,
 //   "data": {"longbench": "DIR", "haystack": "DIR"},
 //   "decoding": {"greedy": true, "seed": 42, "max_new_tokens": 64,
@@ -26,7 +27,10 @@
 //   "method_params": {"hace": {"beta": 1.01}},   // per method id; an entry's "params" win
 //   "head_scores": {"DIR or folder name of a model": "FILE"} }
 // Defaults: samples_per_task 100, greedy decoding with seed 42, device cpu, dtype f32, mode
-// equal, query aware, store_kept false; name: the spec file's stem.
+// equal, query aware, store_kept false, batch_size 1; name: the spec file's stem.
+// batch_size B > 1 runs up to B samples of a group's cells through one batched decode step
+// (eval::evaluate_samples_batched): the same output ids and metrics as B = 1, so B is not part
+// of a cell's key; stored timings are then each sample's share ("batched": B in its row).
 // query "agnostic" compresses the context part of each prompt before the question is seen and
 // appends the question and the chat suffix uncompressed (eval::EvalSample::query_start).
 // Relative paths are resolved against the spec file's folder. max_new_tokens: a task entry's
@@ -106,6 +110,7 @@ struct SweepSpec {
     std::string mode = "equal";
     std::string query = "aware";
     bool store_kept = false;
+    std::int32_t batch_size = 1;                          // see the format above
     std::map<std::string, nlohmann::json> method_params;  // method id -> params object
     std::vector<Problem> problems;                        // structural problems, field by field
 
@@ -116,6 +121,8 @@ struct SweepSpec {
         return t.samples.value_or(samples_per_task);
     }
 };
+
+inline constexpr std::int64_t kMaxBatchSize = 256;
 
 // Parses what it can and records every structural problem in spec.problems.
 SweepSpec parse_sweep_spec(const nlohmann::json& j, const std::filesystem::path& base_dir,

@@ -142,6 +142,42 @@ TEST(CliBench, PrintsTheBenchmarkFields) {
     EXPECT_EQ(j["kv_bytes"], 5 * 4 * (64 + 7) * 2 * 8 * 4);
 }
 
+TEST(CliBench, BatchSizesGiveOneRowEach) {
+    const auto r = run_hace({"bench", "--model", model_dir("stories260K").string(), "--context",
+                             "32", "--new-tokens", "6", "--repeats", "1", "--batch-size", "1,3"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = r.json();
+    ASSERT_TRUE(j.contains("batches"));
+    ASSERT_EQ(j["batches"].size(), 2u);
+    // One full cache: 5 layers x 4 KV heads x (32 + 6 - 1) positions x K,V x 8 dims x 4 bytes.
+    const std::int64_t one = 5 * 4 * (32 + 6 - 1) * 2 * 8 * 4;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto& row = j["batches"][i];
+        const int b = i == 0 ? 1 : 3;
+        EXPECT_EQ(row["batch_size"], b);
+        EXPECT_EQ(row["kv_bytes"], b * one);
+        for (const char* k :
+             {"decode_tokens_per_s", "decode_ms_per_step", "prefill_ms_per_sequence",
+              "batch_wall_ms", "peak_bytes", "decode_speedup_vs_single"}) {
+            ASSERT_TRUE(row.contains(k)) << k;
+            EXPECT_GT(row[k].get<double>(), 0.0) << k;
+        }
+        EXPECT_DOUBLE_EQ(row["decode_ms_per_token_share"].get<double>(),
+                         row["decode_ms_per_step"].get<double>() / b);
+    }
+    // Without the flag the output has no batch rows.
+    const auto plain = run_hace({"bench", "--model", model_dir("stories260K").string(), "--context",
+                                 "8", "--new-tokens", "2", "--repeats", "1"});
+    ASSERT_EQ(plain.code, 0) << plain.err;
+    EXPECT_FALSE(plain.json().contains("batches"));
+    expect_bad_input(
+        run_hace({"bench", "--model", model_dir("stories260K").string(), "--batch-size", "0"}),
+        {"--batch-size"});
+    expect_bad_input(
+        run_hace({"bench", "--model", model_dir("stories260K").string(), "--batch-size", "2,x"}),
+        {"batch-size"});
+}
+
 TEST(CliBadInput, UnknownFlagAndCommand) {
     expect_bad_input(run_hace({"generate", "--modle", "x"}), {"unknown flag --modle"});
     expect_bad_input(run_hace({"frobnicate"}), {"unknown command"});

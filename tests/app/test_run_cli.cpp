@@ -155,6 +155,23 @@ TEST_F(RunCli, SummaryOfAFullRun) {
     EXPECT_EQ(resumed.json_out()["samples_skipped"], 28);
 }
 
+TEST_F(RunCli, BatchSizeStoresTheRowsOfTheUnbatchedRun) {
+    const fs::path db = *dir_ / "batched.sqlite";
+    const Outcome r = run_hace({"run", sweep_->string(), "--db", db.string(), "--batch-size", "4",
+                                "--threads", "1", "--quiet", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.json_out()["samples_done"], 28);
+    EXPECT_EQ(hace::runner::test::stored_rows(db), hace::runner::test::stored_rows(*reference_));
+    for (const char* bad : {"0", "257", "auto"}) {
+        const Outcome b = run_hace({"run", sweep_->string(), "--db", (*dir_ / "x.sqlite").string(),
+                                    "--batch-size", bad});
+        EXPECT_EQ(b.code, 2) << bad;
+        EXPECT_EQ(std::count(b.err.begin(), b.err.end(), '\n'), 1) << b.err;
+        EXPECT_THAT(b.err, HasSubstr("--batch-size")) << bad;
+        EXPECT_FALSE(fs::exists(*dir_ / "x.sqlite"));
+    }
+}
+
 TEST_F(RunCli, KilledAtRandomPointsAndResumedEqualsTheUninterruptedRun) {
     const fs::path db = *dir_ / "killed.sqlite";
     std::random_device seed_source;

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,10 @@ struct SampleOutcome {
     double prefill_ms = 0.0, decode_ms = 0.0, decode_ms_per_token = 0.0, tokens_per_s = 0.0;
     double compression_ms = 0.0;  // part of prefill_ms spent compressing
     std::int64_t peak_bytes = 0;  // process peak RSS during the sample (CPU)
+    // 1: run alone. B > 1: by evaluate_samples_batched with B slots; decode_ms (and
+    // decode_ms_per_token, tokens_per_s) are then this sample's share of the batched steps' wall
+    // time, and peak_bytes the process peak since the batch began.
+    std::int32_t batch_size = 1;
     model::KvStats kv_after_prefill, kv_end;
     std::optional<double> retention_nominal;  // R of the config (unset with --capacity/full)
     double retention_realised = 1.0;          // kept / full entries after prefill
@@ -101,5 +107,30 @@ SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokeni
                               const EvalSample& sample, const kv::CompressionConfig& cfg,
                               const FullReference* full = nullptr, FullReference* capture = nullptr,
                               const EvalCallbacks& cb = {});
+
+// One sample of a batched evaluation: what evaluate_sample takes (pointers stay valid for the
+// call).
+struct SampleJob {
+    const EvalSample* sample = nullptr;
+    const kv::CompressionConfig* cfg = nullptr;
+    const FullReference* full = nullptr;
+    FullReference* capture = nullptr;
+    EvalCallbacks callbacks;
+};
+// A finished job (its index in `jobs`): its outcome, or the error it failed with (outcome null).
+using BatchedSampleDone =
+    std::function<void(std::size_t job, SampleOutcome* outcome, std::exception_ptr error)>;
+
+// Runs the jobs with up to batch_size sequences per decode step (continuous batching,
+// model/generate_batch.h): each job prefills alone, then decodes in batched steps together with
+// the other live jobs; a finished job frees its slot for the next. Every outcome has the output
+// ids and metrics evaluate_sample gives the job alone (a batched step computes each row as the
+// unbatched step does); only the timing fields are shares (SampleOutcome::batch_size). Jobs
+// finish in the order their sequences stop. A job failing its checks or prefill is reported
+// and the others go on. A job whose `full` is another job's `capture` must come after it has
+// finished: give such jobs to separate calls.
+void evaluate_samples_batched(const model::Model& model, const tokenizer::Tokenizer& tok,
+                              std::span<const SampleJob> jobs, std::int32_t batch_size,
+                              const BatchedSampleDone& done);
 
 }  // namespace hace::eval

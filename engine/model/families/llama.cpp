@@ -4,13 +4,15 @@
 // attention_spec), Qwen2 by q/k/v biases without an o_proj bias. Reference: Hugging Face
 // modeling_llama / modeling_mistral / modeling_qwen2 (re-stated, not copied). Q/K/V and gate/up
 // projections are fused into one matrix each at load time so a decode step issues fewer, larger
-// GEMVs; the fusion does not change any arithmetic. A decode step of one token runs through
-// decode_into(): the decode kernels (engine/kernels/decode_ops.h) on preallocated buffers, in
-// float32 with the weights read as stored (f32 or bf16), no tensor op and no allocation.
+// GEMVs; the fusion does not change any arithmetic. A decode step of one token (decode_into) or of
+// one token for each of B sequences (decode_batch_into) runs through the decode kernels
+// (engine/kernels/decode_ops.h) on preallocated buffers, in float32 with the weights read as
+// stored (f32 or bf16), no tensor op and no allocation.
 #include "engine/model/families/llama.h"
 
 #include <cmath>
 #include <cstring>
+#include <span>
 
 #include "engine/core/error.h"
 #include "engine/kernels/decode_ops.h"
@@ -137,55 +139,86 @@ public:
     }
 
     bool decode_into(std::int64_t id, KvCache& kv, float* logits) const override {
-        const std::int64_t start = kv.length();
-        if (!decode_ready_ || start >= rope_cos_.size(0)) return false;  // dynamic RoPE beyond
+        KvCache* const one[] = {&kv};
+        return decode_rows(std::span<const std::int64_t>(&id, 1), one, logits);
+    }
+
+    void decode_batch_into(std::span<const std::int64_t> ids, std::span<KvCache* const> caches,
+                           float* logits) const override {
+        if (!decode_rows(ids, caches, logits)) CausalLm::decode_batch_into(ids, caches, logits);
+    }
+
+private:
+    // One decode step of B rows (one token per sequence, each at its own position over its own
+    // cache) through the decode kernels. Rows are packed, not padded: row b is sequence b's one
+    // new token, so no masks are needed and each GEMV reads its weights once for all B rows.
+    // Every per-row value is computed exactly as for B = 1 (the kernels' arithmetic per row does
+    // not depend on the row count), so batched logits equal the unbatched ones. Returns false,
+    // having done nothing, when a row cannot take this path.
+    bool decode_rows(std::span<const std::int64_t> ids, std::span<KvCache* const> caches,
+                     float* logits) const {
+        if (!decode_ready_) return false;
+        const auto rows = static_cast<std::int64_t>(ids.size());
+        for (const KvCache* kv : caches) {
+            if (kv->length() >= rope_cos_.size(0)) return false;  // dynamic RoPE beyond
+        }
         const std::int64_t h = cfg_.hidden, d = cfg_.head_dim, i = cfg_.intermediate;
         const std::int64_t hq = cfg_.n_q_heads, hkv = cfg_.n_kv_heads;
         const std::int64_t qkv_n = (hq + 2 * hkv) * d;
         thread_local DecodeScratch s;
-        DecodeScratch::fit(s.x, h);
-        DecodeScratch::fit(s.xn, h);
-        DecodeScratch::fit(s.qkv, qkv_n);
-        DecodeScratch::fit(s.attn, hq * d);
-        DecodeScratch::fit(s.gate_up, 2 * i);
-        DecodeScratch::fit(s.act, i);
+        DecodeScratch::fit(s.x, rows * h);
+        DecodeScratch::fit(s.xn, rows * h);
+        DecodeScratch::fit(s.qkv, rows * qkv_n);
+        DecodeScratch::fit(s.attn, rows * hq * d);
+        DecodeScratch::fit(s.gate_up, rows * 2 * i);
+        DecodeScratch::fit(s.act, rows * i);
         float* x = s.x.data();
         float* xn = s.xn.data();
         float* qkv = s.qkv.data();
         float* attn = s.attn.data();
 
-        if (embed_.scalar_type() == at::kBFloat16) {
-            const auto* e = static_cast<const std::uint16_t*>(embed_.data_ptr()) + id * h;
-            for (std::int64_t c = 0; c < h; ++c) x[c] = kernels::bf16_to_f32(e[c]);
-        } else {
-            std::memcpy(x, embed_.data_ptr<float>() + id * h, sizeof(float) * h);
+        for (std::int64_t b = 0; b < rows; ++b) {
+            const std::int64_t id = ids[static_cast<std::size_t>(b)];
+            if (embed_.scalar_type() == at::kBFloat16) {
+                const auto* e = static_cast<const std::uint16_t*>(embed_.data_ptr()) + id * h;
+                for (std::int64_t c = 0; c < h; ++c) x[b * h + c] = kernels::bf16_to_f32(e[c]);
+            } else {
+                std::memcpy(x + b * h, embed_.data_ptr<float>() + id * h, sizeof(float) * h);
+            }
         }
-        const float* cos = rope_cos_.data_ptr<float>() + start * d;
-        const float* sin = rope_sin_.data_ptr<float>() + start * d;
         for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
             const LlamaLayer& L = layers_[static_cast<std::size_t>(l)];
             const DecodeLayer& D = decode_[static_cast<std::size_t>(l)];
-            kernels::rms_norm_rows(x, 1, h, D.attn_norm.data_ptr<float>(), cfg_.rms_eps, xn);
-            gemv(xn, h, L.w_qkv, ptr_or_null(D.b_qkv), qkv, false);
-            float* q = qkv;
-            float* k = qkv + hq * d;
-            const float* v = qkv + (hq + hkv) * d;
-            kernels::rope_rotate_half(q, hq, d, cos, sin);
-            kernels::rope_rotate_half(k, hkv, d, cos, sin);
-            if (!kv.attend_decode(l, q, k, v, attn)) attend_through_tensors(kv, l, q, k, v, attn);
-            gemv(attn, hq * d, L.w_o, ptr_or_null(D.b_o), x, true);
-            kernels::rms_norm_rows(x, 1, h, D.mlp_norm.data_ptr<float>(), cfg_.rms_eps, xn);
-            gemv(xn, h, L.w_gate_up, ptr_or_null(D.b_gate_up), s.gate_up.data(), false);
-            kernels::silu_mul(s.gate_up.data(), s.gate_up.data() + i, i, s.act.data());
-            gemv(s.act.data(), i, L.w_down, ptr_or_null(D.b_down), x, true);
+            kernels::rms_norm_rows(x, rows, h, D.attn_norm.data_ptr<float>(), cfg_.rms_eps, xn);
+            gemv(xn, rows, h, L.w_qkv, ptr_or_null(D.b_qkv), qkv, false);
+            for (std::int64_t b = 0; b < rows; ++b) {
+                KvCache& kv = *caches[static_cast<std::size_t>(b)];
+                const std::int64_t pos = kv.length();  // advanced only after the last layer
+                const float* cos = rope_cos_.data_ptr<float>() + pos * d;
+                const float* sin = rope_sin_.data_ptr<float>() + pos * d;
+                float* q = qkv + b * qkv_n;
+                float* k = q + hq * d;
+                const float* v = q + (hq + hkv) * d;
+                float* out = attn + b * hq * d;
+                kernels::rope_rotate_half(q, hq, d, cos, sin);
+                kernels::rope_rotate_half(k, hkv, d, cos, sin);
+                if (!kv.attend_decode(l, q, k, v, out)) attend_through_tensors(kv, l, q, k, v, out);
+            }
+            gemv(attn, rows, hq * d, L.w_o, ptr_or_null(D.b_o), x, true);
+            kernels::rms_norm_rows(x, rows, h, D.mlp_norm.data_ptr<float>(), cfg_.rms_eps, xn);
+            gemv(xn, rows, h, L.w_gate_up, ptr_or_null(D.b_gate_up), s.gate_up.data(), false);
+            for (std::int64_t b = 0; b < rows; ++b) {
+                const float* gu = s.gate_up.data() + b * 2 * i;
+                kernels::silu_mul(gu, gu + i, i, s.act.data() + b * i);
+            }
+            gemv(s.act.data(), rows, i, L.w_down, ptr_or_null(D.b_down), x, true);
         }
-        kv.advance(1);
-        kernels::rms_norm_rows(x, 1, h, final_norm_f32_.data_ptr<float>(), cfg_.rms_eps, xn);
-        gemv(xn, h, lm_head_, nullptr, logits, false);
+        for (KvCache* kv : caches) kv->advance(1);
+        kernels::rms_norm_rows(x, rows, h, final_norm_f32_.data_ptr<float>(), cfg_.rms_eps, xn);
+        gemv(xn, rows, h, lm_head_, nullptr, logits, false);
         return true;
     }
 
-private:
     struct DecodeLayer {
         at::Tensor attn_norm, mlp_norm, b_qkv, b_o, b_gate_up, b_down;  // float32 copies
     };
@@ -209,11 +242,13 @@ private:
         decode_ready_ = true;
     }
 
-    // y = (accumulate ? y : 0) + bias + w x for one row x [k]; w [n, k] as stored.
-    static void gemv(const float* x, std::int64_t k, const at::Tensor& w, const float* bias,
-                     float* y, bool accumulate) {
+    // y[r] = (accumulate ? y[r] : 0) + bias + w x[r] for `rows` packed rows x [rows, k] ->
+    // y [rows, n]; w [n, k] as stored, read once for all rows.
+    static void gemv(const float* x, std::int64_t rows, std::int64_t k, const at::Tensor& w,
+                     const float* bias, float* y, bool accumulate) {
         kernels::GemvArgs a;
         a.x = x;
+        a.rows = rows;
         a.k = k;
         a.w = w.data_ptr();
         a.wtype = weight_type(w);

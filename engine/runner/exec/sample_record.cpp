@@ -59,6 +59,9 @@ SampleResult sample_record(const RunCell& cell, std::int64_t index, const eval::
                {"kv_end", kv_json(o.kv_end)},
                {"meta", sample.meta}};
     if (sample.query_start) r.extra["query_start"] = *sample.query_start;
+    // Decoded in batches of B: decode_ms, decode_ms_per_token and tokens_per_s are this
+    // sample's share of the batched steps' wall time, peak_bytes the batch's (sample_eval.h).
+    if (o.batch_size > 1) r.extra["batched"] = o.batch_size;
     for (const auto& L : o.layers) {
         r.layer_stats.push_back({L.layer, "budget", static_cast<double>(L.budget)});
         if (L.preference) r.layer_stats.push_back({L.layer, "preference", *L.preference});

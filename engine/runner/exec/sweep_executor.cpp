@@ -1,6 +1,8 @@
 #include "engine/runner/exec/sweep_executor.h"
 
 #include <chrono>
+#include <exception>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -10,6 +12,7 @@
 
 #include "engine/core/dtype.h"
 #include "engine/core/error.h"
+#include "engine/eval/evaluate/sample_eval.h"
 #include "engine/eval/hiv/hiv_task.h"
 #include "engine/eval/stats/cell_statistics.h"
 #include "engine/model/model.h"
@@ -82,6 +85,10 @@ public:
                 if (opt_.events.on_sweep_started) opt_.events.on_sweep_started(plan_);
             });
             return finish();
+        }
+        if (batch_size() < 1 || batch_size() > kMaxBatchSize) {
+            throw InputError("batch size " + std::to_string(batch_size()) + " is outside 1.." +
+                             std::to_string(kMaxBatchSize));
         }
         if (opt_.threads > 0) model::set_compute_threads(opt_.threads);
         // Before SQLite opens the file: a second run on this database is refused here, not
@@ -172,6 +179,7 @@ private:
         m["mode"] = spec_.mode;
         m["query"] = spec_.query;
         m["store_kept"] = spec_.store_kept;
+        if (batch_size() > 1) m["batched"] = batch_size();
         m["budgets"] = spec_.budgets;
         m["spec_source"] = spec_.source;
         m["database"] = db_.string();
@@ -269,6 +277,8 @@ private:
         }
     }
 
+    std::int32_t batch_size() const { return opt_.batch_size.value_or(spec_.batch_size); }
+
     void check_boundary() {
         writer_->rethrow();
         while (opt_.pause && opt_.pause->load() && !(opt_.cancel && opt_.cancel->load())) {
@@ -339,8 +349,12 @@ private:
         if (!load_model_for(g)) return;
         start_cells(g, static_cast<std::int64_t>(built.samples.size()));
         stage("running");
-        for (std::size_t i = 0; i < built.samples.size(); ++i) {
-            run_sample(g, static_cast<std::int64_t>(i), built.samples[i]);
+        if (batch_size() > 1) {
+            run_samples_batched(g, built.samples);
+        } else {
+            for (std::size_t i = 0; i < built.samples.size(); ++i) {
+                run_sample(g, static_cast<std::int64_t>(i), built.samples[i]);
+            }
         }
         for (CellState* s : g.cells) {
             if (s->active && !s->failed) finish_cell(*s);
@@ -391,6 +405,20 @@ private:
     // Runs and queues one (cell, sample); false when the cell failed.
     bool run_cell_sample(CellState& s, std::int64_t i, const eval::EvalSample& sample,
                          const eval::FullReference* full, eval::FullReference* capture) {
+        eval::SampleOutcome outcome;
+        try {
+            if (opt_.before_sample) opt_.before_sample(*s.cell, i);
+            outcome = eval::evaluate_sample(*model_, *tok_, sample, *s.config, full, capture,
+                                            callbacks_for(s, i));
+        } catch (...) {
+            fail_sample(s, i, sample, std::current_exception());
+            return false;
+        }
+        store_outcome(s, i, sample, outcome);
+        return true;
+    }
+
+    eval::EvalCallbacks callbacks_for(const CellState& s, std::int64_t i) {
         const CellRef ref = ref_of(s);
         eval::EvalCallbacks cb;
         if (opt_.events.on_layers) {
@@ -399,23 +427,156 @@ private:
             };
         }
         cb.record_kept = spec_.store_kept;
-        eval::SampleOutcome outcome;
+        return cb;
+    }
+
+    void fail_sample(CellState& s, std::int64_t i, const eval::EvalSample& sample,
+                     std::exception_ptr error) {
         try {
-            if (opt_.before_sample) opt_.before_sample(*s.cell, i);
-            outcome = eval::evaluate_sample(*model_, *tok_, sample, *s.config, full, capture, cb);
+            std::rethrow_exception(error);
         } catch (const std::bad_alloc&) {
             fail_cell(s, "out of memory (std::bad_alloc) at sample " + std::to_string(i));
-            return false;
         } catch (const std::exception& e) {
             fail_cell(s, "sample " + std::to_string(i) + " (" + sample.id + "): " + e.what());
-            return false;
         }
+    }
+
+    void store_outcome(CellState& s, std::int64_t i, const eval::EvalSample& sample,
+                       const eval::SampleOutcome& outcome) {
         s.done.insert(i);
         auto record = std::make_shared<SampleResult>(sample_record(*s.cell, i, sample, outcome));
         record->run_id = summary_.run_id;
         if (outcome.kept) record->kept = kept_record(sample, *outcome.kept, *tok_);
-        queue_write(ref, std::move(record));
+        queue_write(ref_of(s), std::move(record));
+    }
+
+    // ---- batched (batch_size > 1) ------------------------------------------------------------
+    // Samples go in chunks of B. Per chunk: the full cells' runs (each captures; a sample's
+    // first successful capture in cell order is its reference, as run_sample chooses), then the
+    // references no full cell of this run provides, then every compressing cell's runs against
+    // them, each phase through evaluate_samples_batched. Pause and cancel take effect between
+    // phases; a cell that fails keeps no later outcome of the chunk.
+
+    struct BatchedJob {
+        CellState* cell = nullptr;  // null: an unstored full reference
+        std::int64_t index = 0;
+    };
+
+    void run_jobs_batched(std::vector<BatchedJob>& who, std::vector<eval::SampleJob>& jobs,
+                          const std::vector<eval::EvalSample>& samples,
+                          const std::function<void(std::size_t, bool)>& after) {
+        if (jobs.empty()) return;
+        eval::evaluate_samples_batched(
+            *model_, *tok_, jobs, batch_size(),
+            [&](std::size_t j, eval::SampleOutcome* o, std::exception_ptr error) {
+                const BatchedJob& w = who[j];
+                const eval::EvalSample& sample = samples[static_cast<std::size_t>(w.index)];
+                if (!w.cell) {
+                    if (error) {
+                        try {
+                            std::rethrow_exception(error);
+                        } catch (const std::exception& e) {
+                            log(LogLevel::Warning,
+                                "sample " + sample.id +
+                                    ": the full-cache reference failed, no consistency "
+                                    "metrics for it: " +
+                                    e.what());
+                        }
+                    }
+                } else if (error) {
+                    if (!w.cell->failed) fail_sample(*w.cell, w.index, sample, error);
+                } else if (!w.cell->failed) {
+                    store_outcome(*w.cell, w.index, sample, *o);
+                }
+                after(j, !error && (!w.cell || !w.cell->failed));
+            });
+    }
+
+    // Adds (cell, i) to the batch unless before_sample refuses it (which fails the cell).
+    bool add_job(std::vector<BatchedJob>& who, std::vector<eval::SampleJob>& jobs, CellState* s,
+                 std::int64_t i, const eval::EvalSample& sample, const kv::CompressionConfig& cfg,
+                 const eval::FullReference* full, eval::FullReference* capture) {
+        if (s) {
+            try {
+                if (opt_.before_sample) opt_.before_sample(*s->cell, i);
+            } catch (...) {
+                fail_sample(*s, i, sample, std::current_exception());
+                return false;
+            }
+        }
+        who.push_back({s, i});
+        jobs.push_back(
+            {&sample, &cfg, full, capture, s ? callbacks_for(*s, i) : eval::EvalCallbacks{}});
         return true;
+    }
+
+    void run_samples_batched(Group& g, const std::vector<eval::EvalSample>& samples) {
+        const auto b = static_cast<std::size_t>(batch_size());
+        const kv::CompressionConfig full_cfg;  // method "full"
+        for (std::size_t i0 = 0; i0 < samples.size(); i0 += b) {
+            const std::size_t n = std::min(b, samples.size() - i0);
+            std::vector<eval::FullReference> refs(n);
+            std::vector<bool> have(n, false);
+            std::vector<bool> compressed_need(n, false);
+            for (std::size_t k = 0; k < n; ++k) {
+                for (const CellState* s : g.cells) {
+                    compressed_need[k] =
+                        compressed_need[k] || (!s->is_full() && s->needs(std::int64_t(i0 + k)));
+                }
+            }
+            // Phase 1: the full cells, each capturing.
+            check_boundary();
+            std::vector<BatchedJob> who;
+            std::vector<eval::SampleJob> jobs;
+            std::vector<eval::FullReference> captures;
+            captures.reserve(n * g.cells.size());  // stable addresses for the jobs
+            for (std::size_t k = 0; k < n; ++k) {
+                const auto i = static_cast<std::int64_t>(i0 + k);
+                for (CellState* s : g.cells) {
+                    if (!s->is_full() || !s->needs(i)) continue;
+                    captures.emplace_back();
+                    if (!add_job(who, jobs, s, i, samples[i0 + k], *s->config, nullptr,
+                                 &captures.back())) {
+                        captures.pop_back();
+                    }
+                }
+            }
+            std::vector<bool> ok(jobs.size(), false);
+            run_jobs_batched(who, jobs, samples, [&](std::size_t j, bool good) { ok[j] = good; });
+            for (std::size_t j = 0; j < jobs.size(); ++j) {
+                const std::size_t k = static_cast<std::size_t>(who[j].index) - i0;
+                if (ok[j] && !have[k]) {
+                    refs[k] = std::move(captures[j]);
+                    have[k] = true;
+                }
+            }
+            // Phase 2: references nobody stores (resumed, or no full cell in this sweep).
+            check_boundary();
+            who.clear();
+            jobs.clear();
+            for (std::size_t k = 0; k < n; ++k) {
+                if (compressed_need[k] && !have[k]) {
+                    add_job(who, jobs, nullptr, std::int64_t(i0 + k), samples[i0 + k], full_cfg,
+                            nullptr, &refs[k]);
+                }
+            }
+            run_jobs_batched(who, jobs, samples, [&](std::size_t j, bool good) {
+                if (good) have[static_cast<std::size_t>(who[j].index) - i0] = true;
+            });
+            // Phase 3: the compressing cells against the references.
+            check_boundary();
+            who.clear();
+            jobs.clear();
+            for (std::size_t k = 0; k < n; ++k) {
+                const auto i = static_cast<std::int64_t>(i0 + k);
+                for (CellState* s : g.cells) {
+                    if (s->is_full() || !s->needs(i)) continue;
+                    add_job(who, jobs, s, i, samples[i0 + k], *s->config,
+                            have[k] ? &refs[k] : nullptr, nullptr);
+                }
+            }
+            run_jobs_batched(who, jobs, samples, [](std::size_t, bool) {});
+        }
     }
 
     void queue_write(const CellRef& ref, std::shared_ptr<SampleResult> record) {

@@ -54,11 +54,12 @@ struct RunOptions {
     bool retry_failed = false;
     // Validate and plan only: on_sweep_started gets the plan, the database is not touched.
     bool dry_run = false;
-    std::atomic<bool>* cancel = nullptr;  // set: stop at the next sample boundary
-    std::atomic<bool>* pause = nullptr;   // set: wait at the next sample boundary
-    int threads = 0;                      // compute threads of the backend (0: its default)
-    std::optional<CellGroup> cell_group;  // run only this group of the plan's cells
-    std::size_t write_queue = 8;          // finished samples waiting for the writer, at most
+    std::atomic<bool>* cancel = nullptr;     // set: stop at the next sample boundary
+    std::atomic<bool>* pause = nullptr;      // set: wait at the next sample boundary
+    int threads = 0;                         // compute threads of the backend (0: its default)
+    std::optional<CellGroup> cell_group;     // run only this group of the plan's cells
+    std::size_t write_queue = 8;             // finished samples waiting for the writer, at most
+    std::optional<std::int32_t> batch_size;  // overrides the spec's batch_size (1..256)
     StoreOptions store;
     SweepEvents events;
     // Called on the model thread before each sample of a cell; what it throws fails the cell as

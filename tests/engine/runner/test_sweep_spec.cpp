@@ -238,6 +238,26 @@ TEST_F(SweepSpecTest, CompressingMethodNeedsRetentions) {
     EXPECT_TRUE(check(j).ok());
 }
 
+TEST_F(SweepSpecTest, BatchSizeIsAnIntegerFromOneTo256) {
+    EXPECT_EQ(parse_sweep_spec(good_spec(), "/").batch_size, 1);  // the default
+    json j = good_spec();
+    j["batch_size"] = 8;
+    const SweepSpec spec = parse_sweep_spec(j, "/");
+    EXPECT_TRUE(check(j).ok()) << all_problems(check(j));
+    EXPECT_EQ(spec.batch_size, 8);
+    const std::vector<std::pair<json, std::string>> bad = {
+        {0, "must be >= 1, got 0"},
+        {257, "must be <= 256, got 257"},
+        {"auto", "expected an integer, got string"},
+        {2.5, "expected an integer, got number"}};
+    for (const auto& [value, message] : bad) {
+        j["batch_size"] = value;
+        const auto r = check(j);
+        EXPECT_PROBLEM(r, "batch_size", message);
+        EXPECT_EQ(r.problems.size(), 1u) << all_problems(r);
+    }
+}
+
 TEST_F(SweepSpecTest, StructuralProblems) {
     json j = good_spec();
     j["retentons"] = {0.1};

@@ -14,6 +14,7 @@
 #include "engine/runner/exec/sweep_executor.h"
 #include "engine/tokenizer/sentencepiece_tokenizer.h"
 #include "tests/engine/runner/exec/exec_fixtures.h"
+#include "tests/engine/runner/store_test_util.h"
 #include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
 
@@ -115,6 +116,93 @@ TEST(SweepExecutor, ResumedRunsStoreExactlyWhatAnUninterruptedRunStores) {
     EXPECT_EQ(sample_table(db).rows.size(), 9u);  // no duplicates
     EXPECT_EQ(stored_rows(db), expected);         // none missing
     for (const auto& c : cell_summaries(db)) EXPECT_EQ(c.status, "done") << c.method;
+}
+
+// Every (cell, sample) row's output ids, from the rows' extra JSON, in key order.
+std::string output_ids_of(const fs::path& db) {
+    return raw_query(db,
+                     "SELECT group_concat(k, ';') FROM (SELECT cell_hash || '/' || sample_index "
+                     "|| ':' || json_extract(extra_json, '$.output_ids') AS k FROM samples "
+                     "ORDER BY cell_hash, sample_index)");
+}
+
+TEST(SweepExecutor, BatchedRunsStoreWhatUnbatchedRunsStore) {
+    REQUIRE_NEEDLE_DATA();
+    json j = needle_sweep({"full",
+                           "streamingllm",
+                           "h2o",
+                           "kivi",
+                           "snapkv",
+                           {{"id", "snapkv"}, {"name", "snapkv-faithful"}, {"mode", "faithful"}},
+                           "hace"},
+                          {0.3}, 5);
+    j["tasks"] = {"needle",
+                  {{"id", "niah"},
+                   {"samples", 3},
+                   {"max_new_tokens", 12},
+                   {"query", "agnostic"},
+                   {"options", {{"depths", {10, 50, 90}}}}}};
+    const SweepSpec spec = parse_spec(j);
+    ASSERT_TRUE(spec.problems.empty()) << spec.problems[0].message;
+    const fs::path dir = hace::test::temp_dir("exec-batched");
+    const RunSummary one = run_sweep(spec, dir / "b1.sqlite", quiet_options());
+    ASSERT_TRUE(one.failures.empty()) << one.failures[0].reason;
+    ASSERT_EQ(one.samples_done, 7 * 8);
+
+    // B = 4 through the spec field, B = 3 through the option (chunks of 3 over 5 samples).
+    json j4 = j;
+    j4["batch_size"] = 4;
+    const RunSummary four = run_sweep(parse_spec(j4), dir / "b4.sqlite", quiet_options());
+    RunOptions o3 = quiet_options();
+    o3.batch_size = 3;
+    int finished_events = 0;
+    o3.events.on_sample_finished = [&](const SampleEvent&) { ++finished_events; };
+    const RunSummary three = run_sweep(spec, dir / "b3.sqlite", o3);
+    for (const auto* s : {&four, &three}) {
+        EXPECT_TRUE(s->failures.empty());
+        EXPECT_EQ(s->samples_done, one.samples_done);
+        EXPECT_EQ(s->cells_done, one.cells_done);
+    }
+    EXPECT_EQ(finished_events, 7 * 8);
+    // The same cells (batch_size is not part of a cell's key), rows, metrics and output ids.
+    const StoredRows expected = stored_rows(dir / "b1.sqlite");
+    EXPECT_EQ(stored_rows(dir / "b4.sqlite"), expected);
+    EXPECT_EQ(stored_rows(dir / "b3.sqlite"), expected);
+    const std::string ids = output_ids_of(dir / "b1.sqlite");
+    EXPECT_GT(ids.size(), 100u);
+    EXPECT_EQ(output_ids_of(dir / "b4.sqlite"), ids);
+    EXPECT_EQ(output_ids_of(dir / "b3.sqlite"), ids);
+    for (const auto& [key, row] : expected) {
+        if (row["method"] == "full") continue;
+        EXPECT_TRUE(row["kl_vs_full"].is_number()) << "no consistency metrics";
+    }
+    // Batched rows say so; unbatched rows stay as they were.
+    EXPECT_EQ(raw_query(dir / "b4.sqlite",
+                        "SELECT count(*) FROM samples WHERE json_extract(extra_json, "
+                        "'$.batched') = 4"),
+              "56");
+    EXPECT_EQ(raw_query(dir / "b1.sqlite",
+                        "SELECT count(*) FROM samples WHERE json_extract(extra_json, "
+                        "'$.batched') IS NOT NULL"),
+              "0");
+
+    // A resumed batched run continues a database an unbatched run began.
+    std::atomic<bool> cancel{false};
+    RunOptions first = quiet_options();
+    first.cancel = &cancel;
+    int written = 0;
+    first.events.on_sample_finished = [&](const SampleEvent&) {
+        if (++written == 5) cancel = true;
+    };
+    const RunSummary part = run_sweep(spec, dir / "mixed.sqlite", first);
+    EXPECT_TRUE(part.cancelled);
+    RunOptions rest = quiet_options();
+    rest.resume = true;
+    rest.batch_size = 4;
+    const RunSummary done = run_sweep(spec, dir / "mixed.sqlite", rest);
+    EXPECT_FALSE(done.cancelled);
+    EXPECT_EQ(part.samples_done + done.samples_done, 56);
+    EXPECT_EQ(stored_rows(dir / "mixed.sqlite"), expected);
 }
 
 TEST(SweepExecutor, AFailedCellIsRecordedAndTheSweepGoesOn) {
