@@ -8,6 +8,8 @@
 #include <system_error>
 
 #include "engine/core/error.h"
+#include "engine/tokenizer/spm_bpe_encoder.h"
+#include "engine/tokenizer/spm_model_proto.h"
 
 #ifndef HACE_WITH_SPM
 #define HACE_WITH_SPM 0
@@ -188,12 +190,63 @@ std::optional<unsigned char> parse_byte_piece(std::string_view piece) {
     return static_cast<unsigned char>(high * 16 + low);
 }
 
+// $HACE_SPM_BACKEND, read at each use so tests can switch it.
+enum class BackendChoice : std::uint8_t { automatic, module, native, invalid };
+
+BackendChoice backend_choice(std::string& value) {
+    const char* env = std::getenv("HACE_SPM_BACKEND");
+    value = env == nullptr ? "" : env;
+    if (value.empty()) return BackendChoice::automatic;
+    if (value == "module") return BackendChoice::module;
+    if (value == "native") return BackendChoice::native;
+    return BackendChoice::invalid;
+}
+
+std::string invalid_choice_message(const std::string& value) {
+    return "HACE_SPM_BACKEND is '" + value + "', expected 'native' or 'module'";
+}
+
+PieceKind kind_of(spm::PieceType type) {
+    switch (type) {
+        case spm::PieceType::control:
+            return PieceKind::control;
+        case spm::PieceType::unknown:
+            return PieceKind::unknown;
+        case spm::PieceType::byte:
+            return PieceKind::byte;
+        case spm::PieceType::normal:
+        case spm::PieceType::user_defined:
+        case spm::PieceType::unused:
+            break;
+    }
+    return PieceKind::normal;
+}
+
 }  // namespace
 
-bool sentencepiece_available(std::string* why) {
+bool sentencepiece_module_available(std::string* why) {
     const auto& state = module_state();
     if (!state.ok && why != nullptr) *why = state.error;
     return state.ok;
+}
+
+bool sentencepiece_available(std::string* why) {
+    std::string value;
+    switch (backend_choice(value)) {
+        case BackendChoice::invalid:
+            if (why != nullptr) *why = invalid_choice_message(value);
+            return false;
+        case BackendChoice::module:
+            return sentencepiece_module_available(why);
+        case BackendChoice::automatic:
+        case BackendChoice::native:
+            break;
+    }
+    return true;
+}
+
+std::string_view to_string(SpmBackend backend) {
+    return backend == SpmBackend::native ? "native" : "module";
 }
 
 std::string sanitize_utf8(std::string_view bytes) {
@@ -290,10 +343,33 @@ SentencePieceTokenizer::SentencePieceTokenizer(const fs::path& model_file) : pat
     std::error_code ec;
     if (!fs::exists(path_, ec)) throw_input(name, "no such file");
     if (!fs::is_regular_file(path_, ec)) throw_input(name, "not a regular file");
+    std::string value;
     const auto& state = module_state();
-    if (!state.ok) throw_input(name, state.error);
-    const SpmApi& a = state.api;
+    switch (backend_choice(value)) {
+        case BackendChoice::invalid:
+            throw_input(name, invalid_choice_message(value));
+        case BackendChoice::module:
+            if (!state.ok) throw_input(name, state.error);
+            load_module();
+            return;
+        case BackendChoice::native:
+            load_native(nullptr);
+            return;
+        case BackendChoice::automatic:
+            break;
+    }
+    // The library is the reference implementation: the first choice whenever it loads.
+    if (state.ok) {
+        load_module();
+    } else {
+        load_native(&state.error);
+    }
+}
 
+void SentencePieceTokenizer::load_module() {
+    const std::string name = path_.string();
+    const SpmApi& a = api();
+    backend_ = SpmBackend::module;
     char* error = nullptr;
     model_ = a.load(name.c_str(), &error);
     if (model_ == nullptr) {
@@ -322,8 +398,35 @@ SentencePieceTokenizer::SentencePieceTokenizer(const fs::path& model_file) : pat
         }
     } catch (...) {
         a.free_model(model_);
+        model_ = nullptr;
         throw;
     }
+}
+
+void SentencePieceTokenizer::load_native(const std::string* module_error) {
+    const std::string name = path_.string();
+    backend_ = SpmBackend::native;
+    const spm::ModelProto model = spm::read_model_proto(path_);
+    if (const auto why = spm::native_unsupported_reason(model)) {
+        throw_input(name, *why + (module_error ? "; " + *module_error : std::string()));
+    }
+    native_ = std::make_unique<spm::BpeEncoder>(model, name);
+    pieces_.reserve(model.pieces.size());
+    kinds_.reserve(model.pieces.size());
+    for (const auto& p : model.pieces) {
+        pieces_.push_back(p.text);
+        kinds_.push_back(kind_of(p.type));
+    }
+    // As the library: special ids are found by their piece names in the trainer spec and count
+    // only when the piece has the right type (pad is -1 for Llama, whose "<pad>" is no piece).
+    auto find = [&](const std::string& piece, PieceKind kind) -> TokenId {
+        const TokenId id = native_->piece_to_id(piece);
+        return kinds_[static_cast<std::size_t>(id)] == kind ? id : -1;
+    };
+    special_ = {
+        find(model.bos_piece, PieceKind::control), find(model.eos_piece, PieceKind::control),
+        find(model.unk_piece, PieceKind::unknown), find(model.pad_piece, PieceKind::control)};
+    unknown_surface_ = model.unk_surface;
 }
 
 SentencePieceTokenizer::~SentencePieceTokenizer() {
@@ -339,6 +442,13 @@ void SentencePieceTokenizer::check_id(TokenId id) const {
 }
 
 std::vector<TokenId> SentencePieceTokenizer::encode(std::string_view text, bool add_bos) const {
+    if (native_) {
+        std::vector<TokenId> out;
+        if (add_bos && special_.bos >= 0) out.push_back(special_.bos);
+        const auto body = native_->encode(text);
+        out.insert(out.end(), body.begin(), body.end());
+        return out;
+    }
     std::int32_t* ids = nullptr;
     std::size_t count = 0;
     char* error = nullptr;
@@ -381,6 +491,10 @@ PieceKind SentencePieceTokenizer::piece_kind(TokenId id) const {
 }
 
 std::string SentencePieceTokenizer::reference_decode(const std::vector<TokenId>& ids) const {
+    if (model_ == nullptr) {
+        throw std::logic_error(path_.string() +
+                               ": reference_decode needs the sentencepiece module");
+    }
     for (const TokenId id : ids) check_id(id);
     char* text = nullptr;
     std::size_t length = 0;

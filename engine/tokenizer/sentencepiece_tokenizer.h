@@ -1,18 +1,25 @@
-// sentencepiece tokenizers (Llama, Mistral, TinyStories...) through the isolated hace_spm module.
+// sentencepiece tokenizers (Llama, Mistral, TinyStories...): two encoding backends.
 //
-// libsentencepiece cannot share a process's symbol scope with LibTorch (TOOLCHAIN.md section 3.1),
-// so the library lives in libhace_spm.so, which is dlopen()ed once per process with RTLD_LOCAL |
-// RTLD_DEEPBIND. Module lookup, first match wins:
-//   1. $HACE_SPM_MODULE when set (then nothing else is tried);
-//   2. libhace_spm.so next to the running executable;
-//   3. ../lib/hace/libhace_spm.so relative to the executable's folder (install layout);
-//   4. the path the build wrote it to.
-// Encoding goes through the library; decoding is our own code over the piece table, so that it
-// behaves the same wherever the text is produced (see PieceDecoder).
+// module: the reference library, in the isolated hace_spm module. libsentencepiece cannot share
+//   a process's symbol scope with LibTorch (TOOLCHAIN.md section 3.1), so the library lives in
+//   libhace_spm.so, which is dlopen()ed once per process with RTLD_LOCAL | RTLD_DEEPBIND. Module
+//   lookup, first match wins:
+//     1. $HACE_SPM_MODULE when set (then nothing else is tried);
+//     2. libhace_spm.so next to the running executable;
+//     3. ../lib/hace/libhace_spm.so relative to the executable's folder (install layout);
+//     4. the path the build wrote it to.
+// native: our own reader of the .model file (spm_model_proto.h) and BPE encoder
+//   (spm_bpe_encoder.h). Covers BPE models with identity normalization (all the Llama-style
+//   models here); used where the module cannot be loaded: sanitizer builds (their runtimes refuse
+//   RTLD_DEEPBIND, so HACE_WITH_SPM is OFF there) and machines without libsentencepiece.
+// The module is the first choice when it loads; $HACE_SPM_BACKEND=native|module forces one.
+// Decoding is our own code over the piece table in both cases (see PieceDecoder), so that it
+// behaves the same wherever the text is produced.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +28,25 @@
 
 struct hace_spm_model;
 
+namespace hace::tokenizer::spm {
+class BpeEncoder;
+}
+
 namespace hace::tokenizer {
 
-// Whether sentencepiece can be used in this process (built in and module loadable). When not,
-// *why (if given) says why: built out, or which paths were tried.
+enum class SpmBackend : std::uint8_t { module, native };
+
+// Whether sentencepiece BPE models with identity normalization (Llama, Mistral, the bundled tiny
+// models) can be tokenized in this process: true when the module loads or the native backend is
+// allowed ($HACE_SPM_BACKEND is not "module"). When not, *why (if given) says why.
 bool sentencepiece_available(std::string* why = nullptr);
+
+// Whether the reference library itself can be used (built in and module loadable): what
+// reference_decode() and unigram/nmt_nfkc models need. When not, *why says why: built out, or
+// which paths were tried.
+bool sentencepiece_module_available(std::string* why = nullptr);
+
+std::string_view to_string(SpmBackend backend);  // "module" or "native"
 
 enum class PieceKind : std::uint8_t {
     normal,   // text; U+2581 stands for a space
@@ -75,7 +96,9 @@ std::string sanitize_utf8(std::string_view bytes);
 
 class SentencePieceTokenizer final : public Tokenizer {
 public:
-    // Throws InputError naming model_file when it is missing, corrupt, or the module is absent.
+    // Throws InputError naming model_file when it is missing or corrupt, or when no backend can
+    // encode it (module absent and the model not supported natively; or $HACE_SPM_BACKEND forces
+    // a backend that cannot, or has an unknown value).
     explicit SentencePieceTokenizer(const std::filesystem::path& model_file);
     ~SentencePieceTokenizer() override;
     SentencePieceTokenizer(const SentencePieceTokenizer&) = delete;
@@ -93,14 +116,21 @@ public:
     // " \u2047 ", but e.g. stories260K stores the escaped text " \\342\\201\\207 ".
     const std::string& unknown_surface() const { return unknown_surface_; }
     // The library's own DecodeIds (always skips control pieces), for cross-checking decode().
+    // Needs the module backend: throws std::logic_error on the native one.
     std::string reference_decode(const std::vector<TokenId>& ids) const;
     const std::filesystem::path& path() const { return path_; }
+    SpmBackend backend() const { return backend_; }
 
 private:
     void check_id(TokenId id) const;
+    void load_module();
+    // module_error: why the module was not used, added to an "unsupported model" message.
+    void load_native(const std::string* module_error);
 
     std::filesystem::path path_;
-    hace_spm_model* model_ = nullptr;
+    SpmBackend backend_ = SpmBackend::module;
+    hace_spm_model* model_ = nullptr;          // module backend
+    std::unique_ptr<spm::BpeEncoder> native_;  // native backend
     std::vector<std::string> pieces_;
     std::vector<PieceKind> kinds_;
     SpecialIds special_;

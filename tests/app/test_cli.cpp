@@ -34,7 +34,7 @@ std::filesystem::path model_dir(const std::string& name) {
     return hace::test::source_dir() / "resources/models" / name;
 }
 
-// Sanitizer builds leave the sentencepiece module out (RTLD_DEEPBIND); text prompts need it.
+// Text prompts need a sentencepiece backend (the native one where the module is left out).
 bool sentencepiece_available() {
     static const bool ok = run_hace({"tokenize", "--tokenizer", model_dir("stories260K").string(),
                                      "--text", "a"}).code == 0;
@@ -43,7 +43,7 @@ bool sentencepiece_available() {
 
 #define REQUIRE_SENTENCEPIECE()                                                        \
     do {                                                                               \
-        if (!sentencepiece_available()) GTEST_SKIP() << "sentencepiece module built out"; \
+        if (!sentencepiece_available()) GTEST_SKIP() << "no sentencepiece backend";        \
     } while (0)
 
 // A bad-input run: exit code 2, exactly one stderr line that names the problem, no stdout.

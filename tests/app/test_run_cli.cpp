@@ -53,7 +53,7 @@ Outcome run_hace(const std::vector<std::string>& args) {
 }
 
 bool have_needle_data() {
-    // The needle model's tokenizer is a sentencepiece model: sanitizer builds leave the module out.
+    // The needle model's tokenizer is a sentencepiece model (native without the module).
     return fs::exists(hace::runner::test::needle_head_scores()) &&
            fs::exists(hace::runner::test::needle_task_data()) &&
            hace::tokenizer::sentencepiece_available();

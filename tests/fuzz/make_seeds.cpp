@@ -261,6 +261,7 @@ void spm_seeds(const std::vector<fs::path>& dirs) {
         const fs::path file = dir / "tokenizer.model";
         if (fs::is_regular_file(file) && fs::file_size(file) < 64 * 1024) {
             write_seed("spm_model", seed_name(dir), read_file(file));
+            write_seed("spm_native", seed_name(dir), read_file(file));
         }
     }
 }

@@ -138,7 +138,7 @@ TEST(Workbench, ExportDialogWritesTheFormatItsFileNameAsks) {
 TEST(Workbench, AQuickSweepOnTheNeedleModelDrivesTheGui) {
     HACE_REQUIRE_PATH(needleModel());
     // The needle model's tokenizer is a sentencepiece model (sanitizer builds leave it out).
-    if (!hace::tokenizer::sentencepiece_available()) GTEST_SKIP() << "sentencepiece built out";
+    if (!hace::tokenizer::sentencepiece_available()) GTEST_SKIP() << "no sentencepiece backend";
     const auto dir = hace::test::temp_dir("workbench_run");
     const auto spec = dir / "quick.json";
     const json j = {{"name", "gui-quick"},

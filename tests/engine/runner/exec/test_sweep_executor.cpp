@@ -25,13 +25,13 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-// The needle model's tokenizer is a sentencepiece model, which sanitizer builds leave out.
+// The needle model's tokenizer is a sentencepiece model (native backend without the module).
 #define REQUIRE_NEEDLE_DATA()                                                    \
     do {                                                                         \
         HACE_REQUIRE_PATH(needle_head_scores());                                 \
         HACE_REQUIRE_PATH(needle_task_data());                                   \
         if (!hace::tokenizer::sentencepiece_available())                         \
-            GTEST_SKIP() << "sentencepiece module built out (needle tokenizer)"; \
+            GTEST_SKIP() << "no sentencepiece backend (needle tokenizer)";       \
     } while (0)
 
 RunOptions quiet_options() {
