@@ -2,16 +2,10 @@
 
 #include <chrono>
 
+#include "engine/core/elapsed.h"
 #include "engine/model/sequence_run.h"
 
 namespace hace::model {
-namespace {
-
-double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-
-}  // namespace
 
 GenerateResult generate(const Model& model, std::span<const TokenId> prompt,
                         const GenerateOptions& opts) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/core/elapsed.h"
 #include "engine/core/error.h"
 #include "engine/model/sequence_run.h"
 
@@ -10,10 +11,6 @@ namespace hace::model {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 struct Slot {
     std::size_t index = 0;

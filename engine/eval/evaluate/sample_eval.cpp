@@ -8,6 +8,7 @@
 #include <span>
 #include <stdexcept>
 
+#include "engine/core/elapsed.h"
 #include "engine/core/error.h"
 #include "engine/core/memory_meter.h"
 #include "engine/eval/metrics/cache_efficiency.h"
@@ -20,10 +21,6 @@ namespace hace::eval {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 std::vector<LayerSummary> summarise(const model::CompressionReport& rep) {
     std::vector<LayerSummary> out;
