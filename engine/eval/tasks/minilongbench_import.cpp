@@ -15,14 +15,6 @@ struct EntryError {
     std::string problem;
 };
 
-bool starts_with(std::string_view s, std::string_view p) {
-    return s.substr(0, p.size()) == p;
-}
-
-bool ends_with(std::string_view s, std::string_view p) {
-    return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
 // Bytes of the next character if it is whitespace for Python's str.split(), else 0: ASCII
 // \t \n \v \f \r, \x1c-\x1f and space, and the Unicode White_Space / bidi separator code points
 // U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
@@ -59,7 +51,7 @@ std::int64_t words_in(std::string_view text) {
 std::string dataset_of_file(const std::filesystem::path& path) {
     const std::string stem = path.stem().string();
     for (const auto& layout : opencompass_layouts()) {
-        if (ends_with(stem, "_" + layout.dataset)) return layout.dataset;
+        if (stem.ends_with("_" + layout.dataset)) return layout.dataset;
     }
     return {};
 }
@@ -77,7 +69,7 @@ Sample parse_entry(const ordered_json& entry, const std::string& expected_datase
     }
     const std::string prompt = prompt_it->get<std::string>();
     for (const OpenCompassLayout& layout : opencompass_layouts()) {
-        if (!starts_with(prompt, layout.prefix) || !ends_with(prompt, layout.suffix)) continue;
+        if (!prompt.starts_with(layout.prefix) || !prompt.ends_with(layout.suffix)) continue;
         const std::string_view body(prompt.data() + layout.prefix.size(),
                                     prompt.size() - layout.prefix.size() - layout.suffix.size());
         // The question is short and follows the context, so its start is the last middle.

@@ -17,11 +17,6 @@ std::string book_tail(const std::string& question) {
     return std::string(kTailBeforeQuestion) + " " + question + "\nAnswer:";
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() &&
-           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 void append(std::vector<TokenId>& out, const std::vector<TokenId>& ids, std::size_t from,
             std::size_t to) {
     out.insert(out.end(), ids.begin() + static_cast<std::ptrdiff_t>(from),
@@ -61,7 +56,7 @@ bool ends_sentence(const tokenizer::Tokenizer& tok, const std::vector<TokenId>& 
     const auto last = ids.begin() + static_cast<std::ptrdiff_t>(i);
     const std::string with = tok.decode(std::vector<TokenId>(first, last + 1), true);
     bool terminated = false;
-    for (const auto& t : terminators) terminated = terminated || ends_with(with, t);
+    for (const auto& t : terminators) terminated = terminated || with.ends_with(t);
     return terminated && tok.decode(std::vector<TokenId>(first, last), true) != with;
 }
 

@@ -41,7 +41,7 @@ std::string with_ci(const CellSummary& c, const LatexOptions& o) {
     return fixed1(v) + " $\\pm$ " + fixed1((ci.high - ci.low) / 2.0);
 }
 
-std::string retention_text(double r) {
+std::string retention_short(double r) {
     std::ostringstream s;
     s << r;
     return s.str();
@@ -61,7 +61,7 @@ std::optional<Axis> axis_of(const CellSummary& c) {
 }
 
 std::string axis_text(const Axis& a) {
-    return a.budget ? "$C$=" + retention_text(a.value) : retention_text(a.value);
+    return a.budget ? "$C$=" + retention_short(a.value) : retention_short(a.value);
 }
 
 // The task with its protocol: a query-agnostic cell never shares a row with a query-aware one.
