@@ -49,23 +49,4 @@ void silu_mul(const float* gate, const float* up, std::int64_t n, float* out);
 void rope_rotate_half(float* x, std::int64_t heads, std::int64_t d, const float* cos,
                       const float* sin);
 
-// Decode attention of one new token over a contiguous per-KV-head cache: K/V [Hkv, stride, d]
-// (f32 or bf16), entries [first, end) visible. q [Hkv * group, d] -> out [Hkv * group, d].
-// Softmax in float with the maximum subtracted; heads split over the OpenMP threads.
-struct DecodeAttentionArgs {
-    const float* q = nullptr;
-    const void* k = nullptr;
-    const void* v = nullptr;
-    WeightType kv_type = WeightType::F32;
-    std::int64_t n_kv_heads = 0;
-    std::int64_t group = 1;
-    std::int64_t head_dim = 0;
-    std::int64_t stride = 0;  // rows reserved per KV head
-    std::int64_t first = 0;
-    std::int64_t end = 0;
-    float scale = 1.0f;
-    float* out = nullptr;
-};
-void decode_attention(const DecodeAttentionArgs& a);
-
 }  // namespace hace::kernels

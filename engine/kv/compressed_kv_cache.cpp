@@ -57,6 +57,17 @@ public:
                              st_.decode_evicts ? hook_ : no_hook_);
     }
 
+    // Decode steps only: the prefill (length 0) goes through attend(), which compresses.
+    bool decode_segments(std::int64_t layer, const float* q, const float* k, const float* v,
+                         float* out, std::vector<kernels::AttentionSegment>& segments) override {
+        if (length_ == 0) return false;
+        return store_.decode_segments(layer, q, k, v, out, length_, spec_.sliding_window,
+                                      spec_.scale, st_.decode_evicts, segments);
+    }
+    void finish_decode_segments(std::int64_t layer) override {
+        store_.finish_decode_segments(layer, st_.decode_evicts ? hook_ : no_hook_);
+    }
+
     void advance(std::int64_t t) override { length_ += t; }
     std::int64_t length() const override { return length_; }
     std::int64_t capacity() const override { return shape_.capacity; }

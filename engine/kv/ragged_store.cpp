@@ -315,6 +315,80 @@ at::Tensor RaggedStore::decode_f32(StoreLayer& L, const at::Tensor& q, const at:
     return out;
 }
 
+bool RaggedStore::decode_segments(std::int64_t l, const float* q, const float* k, const float* v,
+                                  float* out, std::int64_t position, std::int64_t sliding_window,
+                                  double scale, bool want_probs,
+                                  std::vector<kernels::AttentionSegment>& segments) {
+    StoreLayer& L = layer(l);
+    const bool bf16 = shape_.dtype == at::kBFloat16;
+    if (!L.kivi.empty() || (!bf16 && shape_.dtype != at::kFloat) || shape_.n_q_heads <= 0) {
+        return false;
+    }
+    const auto hkv = static_cast<std::int64_t>(L.heads.size());
+    const std::int64_t d = shape_.head_dim;
+    const std::int64_t g = shape_.n_q_heads / hkv;        // query heads per segment
+    const std::int64_t per_kv = hkv / shape_.n_kv_heads;  // segments per KV head
+    std::int64_t max_len = 0;
+    for (std::int64_t h = 0; h < hkv; ++h) {
+        Segment& s = L.heads[static_cast<std::size_t>(h)];
+        if (s.length >= s.capacity) throw InputError("compressed cache: segment is full");
+        const float* kh = k + (h / per_kv) * d;
+        const float* vh = v + (h / per_kv) * d;
+        const std::int64_t row = (s.offset + s.length) * d;
+        if (bf16) {
+            auto* kd = static_cast<std::uint16_t*>(L.k.data_ptr()) + row;
+            auto* vd = static_cast<std::uint16_t*>(L.v.data_ptr()) + row;
+            for (std::int64_t c = 0; c < d; ++c) {
+                kd[c] = kernels::f32_to_bf16(kh[c]);
+                vd[c] = kernels::f32_to_bf16(vh[c]);
+            }
+        } else {
+            std::memcpy(L.k.data_ptr<float>() + row, kh,
+                        static_cast<std::size_t>(d) * sizeof(float));
+            std::memcpy(L.v.data_ptr<float>() + row, vh,
+                        static_cast<std::size_t>(d) * sizeof(float));
+        }
+        push_position(s, position);
+        drop_outside_window(L, s, position, sliding_window);
+        max_len = std::max(max_len, s.length);
+    }
+    probs_stride_ = want_probs ? max_len : 0;
+    if (want_probs) probs_.resize(static_cast<std::size_t>(hkv * g * max_len));
+    for (std::int64_t h = 0; h < hkv; ++h) {
+        const Segment& s = L.heads[static_cast<std::size_t>(h)];
+        kernels::AttentionSegment a;
+        a.q = q + h * g * d;
+        a.k = static_cast<const char*>(L.k.data_ptr()) + s.offset * d * elem_;
+        a.v = static_cast<const char*>(L.v.data_ptr()) + s.offset * d * elem_;
+        a.kv_type = bf16 ? kernels::WeightType::BF16 : kernels::WeightType::F32;
+        a.rows = s.length;
+        a.head_dim = d;
+        a.group = g;
+        a.scale = static_cast<float>(scale);
+        a.out = out + h * g * d;
+        if (want_probs) {
+            a.probs = probs_.data() + h * g * max_len;
+            a.probs_stride = max_len;
+        }
+        segments.push_back(a);
+    }
+    return true;
+}
+
+void RaggedStore::finish_decode_segments(std::int64_t l, const StepHook& hook) {
+    if (!hook || probs_stride_ == 0) return;
+    StoreLayer& L = layer(l);
+    const auto hkv = static_cast<std::int64_t>(L.heads.size());
+    const std::int64_t g = shape_.n_q_heads / hkv;
+    for (std::int64_t h = 0; h < hkv; ++h) {
+        Segment& s = L.heads[static_cast<std::size_t>(h)];
+        const at::Tensor p =
+            at::from_blob(probs_.data() + h * g * probs_stride_, {g, probs_stride_},
+                          at::TensorOptions().dtype(at::kFloat));
+        hook(L, s, p.narrow(1, 0, s.length));
+    }
+}
+
 // KIVI storage: append the new token to each head's quantised segment (its residual) and attend
 // over the dequantised groups + the residual in one softmax.
 at::Tensor RaggedStore::decode_kivi(StoreLayer& L, const at::Tensor& q, const at::Tensor& k,

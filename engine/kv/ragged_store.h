@@ -89,6 +89,17 @@ public:
                       std::int64_t position, std::int64_t sliding_window, double scale,
                       const StepHook& hook);
 
+    // The batched decode path (model::KvCache::decode_segments): appends the token at `position`
+    // (k/v [Hkv * d] float32 rows) to every segment of layer l, drops what a sliding window can no
+    // longer see, and appends one kernel segment per head segment over its rows (q/out rows
+    // [Hq * d]). With `want_probs` the segments carry room for the step's probabilities, which
+    // finish_decode_segments then hands to `hook`. float32 and bf16 storage; not for a layer held
+    // in KIVI segments (false, nothing stored).
+    bool decode_segments(std::int64_t l, const float* q, const float* k, const float* v, float* out,
+                         std::int64_t position, std::int64_t sliding_window, double scale,
+                         bool want_probs, std::vector<kernels::AttentionSegment>& segments);
+    void finish_decode_segments(std::int64_t l, const StepHook& hook);
+
     model::KvStats stats(std::int64_t tokens_seen) const;
     // Kept positions per head of layer l, ascending whatever the storage order.
     std::vector<std::vector<std::int64_t>> kept_positions(std::int64_t l) const;
@@ -120,6 +131,7 @@ private:
     std::vector<StoreLayer> layers_;
     std::vector<std::int64_t> offsets_, lengths_;  // decode scratch, reused every step
     std::vector<float> probs_;
+    std::int64_t probs_stride_ = 0;  // of the last decode_segments; 0: no probabilities
 };
 
 }  // namespace hace::kv

@@ -27,44 +27,48 @@ public:
         return causal_gqa_attention(q, k_[l], v_[l], length_, spec_.scale, spec_.sliding_window);
     }
 
-    // One token: store its rows in place (rounded to bf16 for a bf16 cache) and attend with the
-    // decode kernel; float32 and bf16 caches only.
-    bool attend_decode(std::int64_t layer, const float* q, const float* k, const float* v,
-                       float* out) override {
+    // One token: store its rows in place (rounded to bf16 for a bf16 cache); each KV head is one
+    // segment over its visible rows. float32 and bf16 caches only.
+    bool decode_segments(std::int64_t layer, const float* q, const float* k, const float* v,
+                         float* out, std::vector<kernels::AttentionSegment>& segments) override {
         const bool bf16 = shape_.dtype == at::kBFloat16;
         if ((!bf16 && shape_.dtype != at::kFloat) || shape_.n_q_heads <= 0) return false;
         const auto l = static_cast<std::size_t>(layer);
         const std::int64_t d = shape_.head_dim, cap = shape_.capacity;
+        const std::int64_t esize = bf16 ? 2 : 4;
+        const std::int64_t group = shape_.n_q_heads / shape_.n_kv_heads;
+        const std::int64_t end = length_ + 1;
+        const std::int64_t first =
+            spec_.sliding_window > 0 ? std::max<std::int64_t>(0, end - spec_.sliding_window) : 0;
+        auto* kbase = static_cast<char*>(k_[l].data_ptr());
+        auto* vbase = static_cast<char*>(v_[l].data_ptr());
         for (std::int64_t g = 0; g < shape_.n_kv_heads; ++g) {
-            const std::int64_t row = (g * cap + length_) * d;
+            const std::int64_t row = g * cap + length_;
             if (bf16) {
-                auto* kd = static_cast<std::uint16_t*>(k_[l].data_ptr()) + row;
-                auto* vd = static_cast<std::uint16_t*>(v_[l].data_ptr()) + row;
+                auto* kd = reinterpret_cast<std::uint16_t*>(kbase) + row * d;
+                auto* vd = reinterpret_cast<std::uint16_t*>(vbase) + row * d;
                 for (std::int64_t c = 0; c < d; ++c) {
                     kd[c] = kernels::f32_to_bf16(k[g * d + c]);
                     vd[c] = kernels::f32_to_bf16(v[g * d + c]);
                 }
             } else {
-                std::memcpy(k_[l].data_ptr<float>() + row, k + g * d, sizeof(float) * d);
-                std::memcpy(v_[l].data_ptr<float>() + row, v + g * d, sizeof(float) * d);
+                std::memcpy(reinterpret_cast<float*>(kbase) + row * d, k + g * d,
+                            sizeof(float) * d);
+                std::memcpy(reinterpret_cast<float*>(vbase) + row * d, v + g * d,
+                            sizeof(float) * d);
             }
+            kernels::AttentionSegment s;
+            s.q = q + g * group * d;
+            s.k = kbase + (g * cap + first) * d * esize;
+            s.v = vbase + (g * cap + first) * d * esize;
+            s.kv_type = bf16 ? kernels::WeightType::BF16 : kernels::WeightType::F32;
+            s.rows = end - first;
+            s.head_dim = d;
+            s.group = group;
+            s.scale = static_cast<float>(spec_.scale);
+            s.out = out + g * group * d;
+            segments.push_back(s);
         }
-        const std::int64_t end = length_ + 1;
-        kernels::DecodeAttentionArgs a;
-        a.q = q;
-        a.k = k_[l].data_ptr();
-        a.v = v_[l].data_ptr();
-        a.kv_type = bf16 ? kernels::WeightType::BF16 : kernels::WeightType::F32;
-        a.n_kv_heads = shape_.n_kv_heads;
-        a.head_dim = d;
-        a.group = shape_.n_q_heads / shape_.n_kv_heads;
-        a.stride = cap;
-        a.first =
-            spec_.sliding_window > 0 ? std::max<std::int64_t>(0, end - spec_.sliding_window) : 0;
-        a.end = end;
-        a.scale = static_cast<float>(spec_.scale);
-        a.out = out;
-        kernels::decode_attention(a);
         return true;
     }
 

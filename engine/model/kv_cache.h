@@ -11,6 +11,7 @@
 
 #include <ATen/ATen.h>
 
+#include "engine/kernels/decode_attention.h"
 #include "engine/model/compression_report.h"
 #include "engine/model/model.h"
 
@@ -29,13 +30,20 @@ public:
     // [T, Hq * d]. Every layer of one forward is called before advance(T).
     virtual at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
                               const at::Tensor& v) = 0;
-    // The decode fast path: one new token of `layer` as float32 rows, q [Hq * d], k/v [Hkv * d]
-    // (rotated), attention output written to out [Hq * d] without allocating. Returns false when
-    // this cache has no such path (the caller then goes through attend()).
-    virtual bool attend_decode(std::int64_t layer, const float* q, const float* k, const float* v,
-                               float* out) {
+    // The batched decode path (kernels/decode_attention.h): stores one new token of `layer`
+    // (k/v [Hkv * d] as float32 rows, rotated) and appends one segment per stored KV-head segment
+    // to `segments`, reading its queries from q [Hq * d] and writing its output to out [Hq * d].
+    // The caller runs decode_attention_segments over the segments of every sequence of a step at
+    // once, then calls finish_decode_segments(layer) on each cache that returned true, before the
+    // next layer. Pointers stay valid until then. Returns false, having stored nothing, when this
+    // cache has no such path (the caller then goes through attend()).
+    virtual bool decode_segments(std::int64_t layer, const float* q, const float* k, const float* v,
+                                 float* out, std::vector<kernels::AttentionSegment>& segments) {
         return false;
     }
+    // After the kernel ran: what the cache does with this step's attention (decode-time
+    // eviction reads the probabilities it asked for in its segments).
+    virtual void finish_decode_segments(std::int64_t layer) {}
     virtual void advance(std::int64_t t) = 0;
     virtual std::int64_t length() const = 0;    // positions seen (absolute position of the next)
     virtual std::int64_t capacity() const = 0;  // most positions this cache can hold
@@ -57,7 +65,7 @@ struct CacheShape {
     std::int64_t head_dim = 0;
     std::int64_t capacity = 0;
     at::ScalarType dtype = at::kFloat;
-    std::int64_t n_q_heads = 0;  // query heads (0: unknown; attend_decode then declines)
+    std::int64_t n_q_heads = 0;  // query heads (0: unknown; decode_segments then declines)
 };
 
 // Preallocated [Hkv, capacity, d] K and V per layer; new tokens are written in place (no per-step

@@ -8,6 +8,20 @@
 
 namespace hace::model {
 
+namespace {
+
+bool cpu_bf16(const at::Tensor& t) {
+    return t.scalar_type() == at::kBFloat16 && t.device().is_cpu();
+}
+
+}  // namespace
+
+at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+    if (!cpu_bf16(x) || !cpu_bf16(w)) return at::linear(x, w, b);
+    const at::Tensor bf = b.defined() ? b.to(at::kFloat) : b;
+    return at::linear(x.to(at::kFloat), w.to(at::kFloat), bf).to(at::kBFloat16);
+}
+
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
     const at::Tensor xf = x.scalar_type() == at::kFloat ? x : x.to(at::kFloat);
     const at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
@@ -16,9 +30,9 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
 
 at::Tensor swiglu_mlp(const at::Tensor& x, const at::Tensor& w_gate_up, const at::Tensor& b_gate_up,
                       const at::Tensor& w_down, const at::Tensor& b_down) {
-    const at::Tensor gu = at::linear(x, w_gate_up, b_gate_up);
+    const at::Tensor gu = dense(x, w_gate_up, b_gate_up);
     const std::int64_t i = gu.size(1) / 2;
-    return at::linear(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), w_down, b_down);
+    return dense(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), w_down, b_down);
 }
 
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
@@ -80,6 +94,14 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
         return at::bmm(probs, values.narrow(1, first, end - first)).reshape({1, hq * d});
     }
 
+    // A bf16 prompt on the CPU attends in float32 (see dense()): widened copies of the visible
+    // keys/values and the queries, the output rounded back.
+    if (cpu_bf16(q)) {
+        return causal_gqa_attention(q.to(at::kFloat), k.narrow(1, 0, end).to(at::kFloat),
+                                    v.narrow(1, 0, end).to(at::kFloat), start, scale, window)
+            .to(at::kBFloat16);
+    }
+
     // Chunk the queries so that one chunk's scores stay around 32 MiB for all heads. A chunk of
     // queries [a, a + c) sees keys [0, start + a + c) only; just its last c columns can be masked.
     const std::int64_t budget_elems = (32ll << 20) / 4;
@@ -90,7 +112,8 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
     for (std::int64_t a = 0; a < t; a += chunk) {
         const std::int64_t c = std::min(chunk, t - a);
         const std::int64_t visible = start + a + c;
-        const std::int64_t first = window > 0 ? std::max<std::int64_t>(0, start + a - window + 1) : 0;
+        const std::int64_t first =
+            window > 0 ? std::max<std::int64_t>(0, start + a - window + 1) : 0;
         const std::int64_t span = visible - first;
         const at::Tensor qc = q4.narrow(2, a, c).reshape({hkv, g * c, d});
         at::Tensor scores = at::bmm(qc, keys_t.narrow(2, first, span)).mul_(scale);
@@ -105,8 +128,8 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
         scores.masked_fill_(masked, -std::numeric_limits<float>::infinity());
         at::Tensor probs = scores.softmax(-1);
         if (low_precision) probs = probs.to(q.scalar_type());
-        const at::Tensor oc =
-            at::bmm(probs.view({hkv, g * c, span}), values.narrow(1, first, span));  // [Hkv, G*c, d]
+        const at::Tensor oc = at::bmm(probs.view({hkv, g * c, span}),
+                                      values.narrow(1, first, span));  // [Hkv, G*c, d]
         out.narrow(0, a, c).copy_(oc.view({hq, c, d}).transpose(0, 1));
     }
     return out.view({t, hq * d});

@@ -8,6 +8,13 @@
 
 namespace hace::model {
 
+// y = x w^T + b, the Linear of every family forward. bf16 on the CPU runs as a float32 GEMM on
+// widened copies, rounded back to bf16: LibTorch 1.13's CPU bf16 GEMM is a plain loop (about
+// 2 GFLOP/s on the 2-core machines, 1024-token prefill of a 100M model in 2 minutes), float32
+// goes to the tuned BLAS, and float32 accumulation is what the decode kernels do anyway. Other
+// dtypes and devices call at::linear as it is.
+at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {});
+
 // RMSNorm as Hugging Face computes it: statistics in float32, result cast back, then scaled.
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
 

@@ -7,7 +7,8 @@
 // GEMVs; the fusion does not change any arithmetic. A decode step of one token (decode_into) or of
 // one token for each of B sequences (decode_batch_into) runs through the decode kernels
 // (engine/kernels/decode_ops.h) on preallocated buffers, in float32 with the weights read as
-// stored (f32 or bf16), no tensor op and no allocation.
+// stored (f32 or bf16), no tensor op and no allocation; the attention of all B sequences' KV
+// segments of a layer is one call (decode_attention.h), whatever cache each sequence has.
 #include "engine/model/families/llama.h"
 
 #include <cmath>
@@ -15,6 +16,7 @@
 #include <span>
 
 #include "engine/core/error.h"
+#include "engine/kernels/decode_attention.h"
 #include "engine/kernels/decode_ops.h"
 #include "engine/model/causal_lm.h"
 #include "engine/model/layers.h"
@@ -36,6 +38,8 @@ struct LlamaLayer {
 // decoding allocates nothing.
 struct DecodeScratch {
     std::vector<float> x, xn, qkv, attn, gate_up, act;
+    std::vector<kernels::AttentionSegment> segments;  // one layer's, of every row
+    std::vector<KvCache*> segment_rows;               // the caches that gave segments
     static void fit(std::vector<float>& v, std::int64_t n) {
         if (static_cast<std::int64_t>(v.size()) < n) v.resize(static_cast<std::size_t>(n));
     }
@@ -119,14 +123,14 @@ public:
         at::Tensor x = embed_.index_select(0, ids);    // [T, hidden]
         for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
             const LlamaLayer& L = layers_[static_cast<std::size_t>(l)];
-            const at::Tensor qkv = at::linear(rms_norm(x, L.attn_norm, cfg_.rms_eps), L.w_qkv,
-                                              L.b_qkv);  // [T, (Hq + 2 Hkv) d]
+            const at::Tensor qkv = dense(rms_norm(x, L.attn_norm, cfg_.rms_eps), L.w_qkv,
+                                         L.b_qkv);  // [T, (Hq + 2 Hkv) d]
             const at::Tensor q = qkv.narrow(1, 0, hq * d).view({t, hq, d}).transpose(0, 1);
             const at::Tensor k = qkv.narrow(1, hq * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
             const at::Tensor v =
                 qkv.narrow(1, (hq + hkv) * d, hkv * d).view({t, hkv, d}).transpose(0, 1);
             const at::Tensor attn = kv.attend(l, apply_rope(q, rope, 0), apply_rope(k, rope, 0), v);
-            x = x + at::linear(attn, L.w_o, L.b_o);
+            x = x + dense(attn, L.w_o, L.b_o);
             x = x + swiglu_mlp(rms_norm(x, L.mlp_norm, cfg_.rms_eps), L.w_gate_up, L.b_gate_up,
                                L.w_down, L.b_down);
         }
@@ -135,7 +139,7 @@ public:
     }
 
     at::Tensor logits(const at::Tensor& hidden) const override {
-        return at::linear(hidden, lm_head_).to(at::kFloat).contiguous();
+        return dense(hidden, lm_head_).to(at::kFloat).contiguous();
     }
 
     bool decode_into(std::int64_t id, KvCache& kv, float* logits) const override {
@@ -191,6 +195,10 @@ private:
             const DecodeLayer& D = decode_[static_cast<std::size_t>(l)];
             kernels::rms_norm_rows(x, rows, h, D.attn_norm.data_ptr<float>(), cfg_.rms_eps, xn);
             gemv(xn, rows, h, L.w_qkv, ptr_or_null(D.b_qkv), qkv, false);
+            // Every row's segments (one per stored KV head of its cache) go to one kernel call;
+            // a cache without the segment path attends alone through its tensor forward.
+            s.segments.clear();
+            s.segment_rows.clear();
             for (std::int64_t b = 0; b < rows; ++b) {
                 KvCache& kv = *caches[static_cast<std::size_t>(b)];
                 const std::int64_t pos = kv.length();  // advanced only after the last layer
@@ -202,8 +210,14 @@ private:
                 float* out = attn + b * hq * d;
                 kernels::rope_rotate_half(q, hq, d, cos, sin);
                 kernels::rope_rotate_half(k, hkv, d, cos, sin);
-                if (!kv.attend_decode(l, q, k, v, out)) attend_through_tensors(kv, l, q, k, v, out);
+                if (kv.decode_segments(l, q, k, v, out, s.segments)) {
+                    s.segment_rows.push_back(&kv);
+                } else {
+                    attend_through_tensors(kv, l, q, k, v, out);
+                }
             }
+            kernels::decode_attention_segments(s.segments);
+            for (KvCache* kv : s.segment_rows) kv->finish_decode_segments(l);
             gemv(attn, rows, hq * d, L.w_o, ptr_or_null(D.b_o), x, true);
             kernels::rms_norm_rows(x, rows, h, D.mlp_norm.data_ptr<float>(), cfg_.rms_eps, xn);
             gemv(xn, rows, h, L.w_gate_up, ptr_or_null(D.b_gate_up), s.gate_up.data(), false);

@@ -105,20 +105,20 @@ public:
         const double eps = cfg_.layer_norm_eps;
         const bool pre_ln = cfg_.layer_norm_before;
         at::Tensor x = embed_.index_select(0, ids);  // [T, word_embed_proj_dim]
-        if (project_in_.defined()) x = at::linear(x, project_in_);
+        if (project_in_.defined()) x = dense(x, project_in_);
         x = x + positions_.narrow(0, start + kPositionOffset, t);  // [T, hidden]
         for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
             const OptLayer& L = layers_[static_cast<std::size_t>(l)];
-            const at::Tensor qkv = at::linear(pre_ln ? layer_norm(x, L.ln1_w, L.ln1_b, eps) : x,
-                                              L.w_qkv, L.b_qkv);  // [T, 3 hidden]
+            const at::Tensor qkv = dense(pre_ln ? layer_norm(x, L.ln1_w, L.ln1_b, eps) : x, L.w_qkv,
+                                         L.b_qkv);  // [T, 3 hidden]
             const auto split = [&](std::int64_t i) {
                 return qkv.narrow(1, i * h, h).view({t, heads, d}).transpose(0, 1);
             };
-            x = x + at::linear(kv.attend(l, split(0), split(1), split(2)), L.w_o, L.b_o);
+            x = x + dense(kv.attend(l, split(0), split(1), split(2)), L.w_o, L.b_o);
             if (!pre_ln) x = layer_norm(x, L.ln1_w, L.ln1_b, eps);
             const at::Tensor up =
-                at::linear(pre_ln ? layer_norm(x, L.ln2_w, L.ln2_b, eps) : x, L.w_fc1, L.b_fc1);
-            x = x + at::linear(at::relu(up), L.w_fc2, L.b_fc2);
+                dense(pre_ln ? layer_norm(x, L.ln2_w, L.ln2_b, eps) : x, L.w_fc1, L.b_fc1);
+            x = x + dense(at::relu(up), L.w_fc2, L.b_fc2);
             if (!pre_ln) x = layer_norm(x, L.ln2_w, L.ln2_b, eps);
         }
         kv.advance(t);
@@ -128,8 +128,8 @@ public:
     // project_out belongs to HF's decoder; it is applied here so forward() keeps returning
     // [T, hidden].
     at::Tensor logits(const at::Tensor& hidden) const override {
-        const at::Tensor h = project_out_.defined() ? at::linear(hidden, project_out_) : hidden;
-        return at::linear(h, lm_head_).to(at::kFloat).contiguous();
+        const at::Tensor h = project_out_.defined() ? dense(hidden, project_out_) : hidden;
+        return dense(h, lm_head_).to(at::kFloat).contiguous();
     }
 
 private:

@@ -84,14 +84,14 @@ public:
         at::Tensor x = embed_.index_select(0, ids);      // [T, hidden]
         for (std::int64_t l = 0; l < cfg_.n_layers; ++l) {
             const QwenLayer& L = layers_[static_cast<std::size_t>(l)];
-            const at::Tensor qkv = at::linear(rms_norm(x, L.ln_1, cfg_.rms_eps), L.w_qkv, L.b_qkv);
+            const at::Tensor qkv = dense(rms_norm(x, L.ln_1, cfg_.rms_eps), L.w_qkv, L.b_qkv);
             const auto split = [&](std::int64_t i) {
                 return qkv.narrow(1, i * h, h).view({t, heads, d}).transpose(0, 1);
             };
             at::Tensor q = apply_rope(split(0), rope, 0);
             if (logn.defined()) q = q * logn;
             const at::Tensor attn = kv.attend(l, q, apply_rope(split(1), rope, 0), split(2));
-            x = x + at::linear(attn, L.w_o, L.b_o);
+            x = x + dense(attn, L.w_o, L.b_o);
             x = x + swiglu_mlp(rms_norm(x, L.ln_2, cfg_.rms_eps), L.w_gate_up, L.b_gate_up,
                                L.w_down, L.b_down);
         }
@@ -100,7 +100,7 @@ public:
     }
 
     at::Tensor logits(const at::Tensor& hidden) const override {
-        return at::linear(hidden, lm_head_).to(at::kFloat).contiguous();
+        return dense(hidden, lm_head_).to(at::kFloat).contiguous();
     }
 
 private:

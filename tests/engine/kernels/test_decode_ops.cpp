@@ -1,7 +1,8 @@
 // Tests for the decode-step CPU kernels (engine/kernels/decode_ops.h): every dispatch level this
 // CPU offers (scalar, AVX2, AVX-512, forced through force_cpu_isa) against the plain
 // double-accumulating references, on shapes with vector tails, B > 1 rows, bias and accumulate;
-// the small ops against hand-computed values; decode attention against a softmax written here.
+// the small ops against hand-computed values; decode attention over ragged segments against a
+// softmax written here.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "engine/kernels/cpu_isa.h"
+#include "engine/kernels/decode_attention.h"
 #include "engine/kernels/decode_ops.h"
 
 namespace hace::kernels {
@@ -213,45 +215,130 @@ std::vector<double> attention_ref(const float* q, const std::vector<float>& k,
     return out;
 }
 
-TEST(DecodeAttention, MatchesSoftmaxAttentionPerHead) {
-    const std::int64_t hkv = 3, group = 2, d = 20, stride = 50, first = 4, end = 41;
-    auto q = random_floats(static_cast<std::size_t>(hkv * group * d), 10);
-    auto kf = random_floats(static_cast<std::size_t>(hkv * stride * d), 11);
-    auto vf = random_floats(static_cast<std::size_t>(hkv * stride * d), 12);
+// A batch of ragged segments as a batched decode step gives the kernel: three sequences with
+// different lengths and group sizes, one segment of a single row, one with a vector tail, one
+// long enough (with the others) to cross the parallel threshold.
+struct SegmentCase {
+    std::int64_t rows, group;
+    bool probs;
+};
+
+struct SegmentData {
+    std::vector<float> q, k, v, kr, vr, out, probs;
+    std::vector<std::uint16_t> kb, vb;
+};
+
+std::vector<AttentionSegment> make_segments(const std::vector<SegmentCase>& cases,
+                                            std::vector<SegmentData>& data, std::int64_t d,
+                                            WeightType wt) {
+    std::vector<AttentionSegment> segs;
+    data.resize(cases.size());
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const SegmentCase& c = cases[i];
+        SegmentData& x = data[i];
+        const auto seed = static_cast<std::uint32_t>(100 + 3 * i);
+        x.q = random_floats(static_cast<std::size_t>(c.group * d), seed);
+        x.k = random_floats(static_cast<std::size_t>(c.rows * d), seed + 1);
+        x.v = random_floats(static_cast<std::size_t>(c.rows * d), seed + 2);
+        x.kb = to_bf16(x.k);
+        x.vb = to_bf16(x.v);
+        x.kr = x.k;
+        x.vr = x.v;
+        if (wt == WeightType::BF16) {  // the reference reads the values the kernel reads
+            for (std::size_t e = 0; e < x.kr.size(); ++e) x.kr[e] = bf16_to_f32(x.kb[e]);
+            for (std::size_t e = 0; e < x.vr.size(); ++e) x.vr[e] = bf16_to_f32(x.vb[e]);
+        }
+        x.out.assign(x.q.size(), -7.0f);
+        x.probs.assign(static_cast<std::size_t>(c.group * (c.rows + 3)), -7.0f);
+        AttentionSegment a;
+        a.q = x.q.data();
+        a.k = wt == WeightType::F32 ? static_cast<const void*>(x.k.data()) : x.kb.data();
+        a.v = wt == WeightType::F32 ? static_cast<const void*>(x.v.data()) : x.vb.data();
+        a.kv_type = wt;
+        a.rows = c.rows;
+        a.head_dim = d;
+        a.group = c.group;
+        a.scale = 0.3f;
+        a.out = x.out.data();
+        if (c.probs) {
+            a.probs = x.probs.data();
+            a.probs_stride = c.rows + 3;
+        }
+        segs.push_back(a);
+    }
+    return segs;
+}
+
+const std::vector<SegmentCase> kRagged = {
+    {1, 2, true}, {37, 1, false}, {130, 4, true}, {9, 2, false}, {2100, 1, true}};
+
+TEST(DecodeAttentionSegments, EveryLevelMatchesSoftmaxAttentionOnRaggedSegments) {
+    const std::int64_t d = 20;  // not a multiple of the vector width
     for (CpuIsa isa : levels()) {
         ForceIsa f(isa);
         for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
-            auto kb = to_bf16(kf), vb = to_bf16(vf);
-            // The reference reads the values the kernel reads (bf16-rounded for bf16).
-            std::vector<float> kr = kf, vr = vf;
-            if (wt == WeightType::BF16) {
-                for (std::size_t i = 0; i < kr.size(); ++i) kr[i] = bf16_to_f32(kb[i]);
-                for (std::size_t i = 0; i < vr.size(); ++i) vr[i] = bf16_to_f32(vb[i]);
-            }
-            std::vector<float> out(q.size());
-            DecodeAttentionArgs a;
-            a.q = q.data();
-            a.k = wt == WeightType::F32 ? static_cast<const void*>(kf.data()) : kb.data();
-            a.v = wt == WeightType::F32 ? static_cast<const void*>(vf.data()) : vb.data();
-            a.kv_type = wt;
-            a.n_kv_heads = hkv;
-            a.group = group;
-            a.head_dim = d;
-            a.stride = stride;
-            a.first = first;
-            a.end = end;
-            a.scale = 0.3f;
-            a.out = out.data();
-            decode_attention(a);
-            for (std::int64_t h = 0; h < hkv * group; ++h) {
-                const auto want = attention_ref(q.data() + h * d, kr, vr, (h / group) * stride, d,
-                                                first, end, 0.3);
-                for (std::int64_t c = 0; c < d; ++c) {
-                    ASSERT_NEAR(out[static_cast<std::size_t>(h * d + c)],
-                                want[static_cast<std::size_t>(c)], 1e-5)
-                        << cpu_isa_name(isa) << " head " << h;
+            std::vector<SegmentData> data;
+            const auto segs = make_segments(kRagged, data, d, wt);
+            decode_attention_segments(segs);
+            for (std::size_t s = 0; s < segs.size(); ++s) {
+                const SegmentData& x = data[s];
+                for (std::int64_t i = 0; i < segs[s].group; ++i) {
+                    const auto want =
+                        attention_ref(x.q.data() + i * d, x.kr, x.vr, 0, d, 0, segs[s].rows, 0.3);
+                    for (std::int64_t c = 0; c < d; ++c) {
+                        ASSERT_NEAR(x.out[static_cast<std::size_t>(i * d + c)],
+                                    want[static_cast<std::size_t>(c)], 1e-5)
+                            << cpu_isa_name(isa) << " segment " << s << " query " << i;
+                    }
+                    if (!segs[s].probs) continue;
+                    double sum = 0.0;
+                    for (std::int64_t j = 0; j < segs[s].rows; ++j) {
+                        sum += x.probs[static_cast<std::size_t>(i * segs[s].probs_stride + j)];
+                    }
+                    EXPECT_NEAR(sum, 1.0, 1e-5);
+                    // Past the segment's rows the caller's buffer is untouched.
+                    EXPECT_EQ(
+                        x.probs[static_cast<std::size_t>(i * segs[s].probs_stride + segs[s].rows)],
+                        -7.0f);
                 }
             }
+        }
+    }
+}
+
+TEST(DecodeAttentionSegments, TheReferenceMatchesSoftmaxAttentionAndTheKernelsProbabilities) {
+    const std::int64_t d = 16;
+    std::vector<SegmentData> fast, ref;
+    const auto a = make_segments(kRagged, fast, d, WeightType::F32);
+    const auto b = make_segments(kRagged, ref, d, WeightType::F32);
+    decode_attention_segments(a);
+    decode_attention_segments_reference(b);
+    for (std::size_t s = 0; s < a.size(); ++s) {
+        for (std::size_t e = 0; e < fast[s].out.size(); ++e) {
+            ASSERT_NEAR(fast[s].out[e], ref[s].out[e], 1e-5) << "segment " << s;
+        }
+        for (std::size_t e = 0; e < fast[s].probs.size(); ++e) {
+            ASSERT_NEAR(fast[s].probs[e], ref[s].probs[e], 1e-6) << "segment " << s;
+        }
+    }
+}
+
+// A segment's output is bit for bit the same alone and in a list with others (the batched step
+// equals the unbatched one), also when the list crosses the threshold that splits it over the
+// OpenMP team.
+TEST(DecodeAttentionSegments, ASegmentsResultDoesNotDependOnTheOtherSegments) {
+    const std::int64_t d = 64;
+    for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
+        std::vector<SegmentData> together, alone;
+        const auto all = make_segments(kRagged, together, d, wt);
+        const auto each = make_segments(kRagged, alone, d, wt);
+        decode_attention_segments(all);
+        for (const AttentionSegment& s : each) {
+            decode_attention_segments(std::span<const AttentionSegment>(&s, 1));
+        }
+        for (std::size_t s = 0; s < all.size(); ++s) {
+            EXPECT_EQ(together[s].out, alone[s].out) << "segment " << s;
+            EXPECT_EQ(together[s].probs, alone[s].probs) << "segment " << s;
         }
     }
 }
