@@ -6,7 +6,9 @@
 #           best of OpenBLAS core types x 1/2 threads and oneDNN's dnnl_sgemm as "best available")
 #   engine  decode at 1024 context on llama-100m (tied) and llama-134m (untied) in f32 and bf16,
 #           full cache and hace at 5 %; prefill of 1024 tokens; stories260K decode of 256
-#           tokens; decode beside a busy 2-thread neighbour vs idle
+#           tokens; decode beside a busy 2-thread neighbour vs idle; the OpenMP wait policy
+#           (the engine's passive default vs spinning) on an idle machine; batched decode
+#           throughput at B = 1, 2, 4, 8, 16 (issue 13: llama-100m, hace at 5 %, 1024 context)
 # Each result is printed with its ratio to its floor or target (table on stderr, JSON on stdout
 # and in $OUT_DIR/bench-cpu.json).
 #   decode floor   = bytes read per token (weights except the embedding table + KV read) / read bandwidth
@@ -70,8 +72,7 @@ run() {  # run NAME hace-bench-args...
 HACE5=(--method hace --retention 0.05 --head-scores "$OUT_DIR/head_scores.json")
 for shape in llama-100m llama-134m; do
     for dt in f32 bf16; do
-        # bf16 prefill still runs LibTorch's bf16 ops (about 2 minutes at 1024 tokens here): once.
-        reps=3; [ "$dt" = bf16 ] && reps=1
+        reps=3
         run "$shape-$dt-full" --shape "$shape" --random-weights --dtype "$dt" --context 1024 \
             --new-tokens 32 --repeats "$reps"
         run "$shape-$dt-hace5" --shape "$shape" --random-weights --dtype "$dt" --context 1024 \
@@ -81,6 +82,12 @@ done
 if [ -d "$STORIES" ]; then
     run stories260K --model "$STORIES" --context 16 --new-tokens 256 --repeats 5
 fi
+# What waiting passively costs on an idle machine: the same decode with spinning workers.
+OMP_WAIT_POLICY=ACTIVE run active-llama-134m-f32-full --shape llama-134m --random-weights \
+    --dtype f32 --context 1024 --new-tokens 32 --repeats 3
+# Batched decode: tokens/s at each B against B = 1 (every sequence its own random prompt).
+run batch-llama-100m-hace5 --shape llama-100m --random-weights --dtype f32 --context 1024 \
+    --new-tokens 32 --repeats 1 --batch-size 1,2,4,8,16 "${HACE5[@]}"
 # Shared cores: the same llama-100m f32 decode with a 2-thread spinning neighbour.
 "$OUT_DIR/spin" 120 & SPIN=$!
 sleep 0.5
@@ -146,6 +153,22 @@ if "error" not in busy and "error" not in idle:
         idle["decode_ms_per_token"], "<=", 3.0, "2-thread spinning load on the same cores")
     res["results"]["prefill llama-100m f32, busy / idle"] = {"value": busy["prefill_ms"], "floor": idle["prefill_ms"],
         "ratio": busy["prefill_ms"] / idle["prefill_ms"]}
+
+active = load("active-llama-134m-f32-full")
+idle134 = load("llama-134m-f32-full")
+if "error" not in active and "error" not in idle134:
+    add("decode llama-134m f32, passive / spinning workers", idle134["decode_ms_per_token"], "ms/token",
+        active["decode_ms_per_token"], "<=", 1.1, "OMP_WAIT_POLICY=PASSIVE (the default) vs ACTIVE, idle machine")
+batch = load("batch-llama-100m-hace5")
+if "error" not in batch:
+    for row in batch.get("batches", []):
+        b = row["batch_size"]
+        if b == 1: continue
+        # Target: B = 8 at least 4x the B = 1 decode throughput (issue 13).
+        add(f"batched decode llama-100m hace5, B={b} vs B=1", row["decode_speedup_vs_single"], "x",
+            1.0, ">=", 4.0 if b == 8 else 1.0,
+            f"{row['decode_tokens_per_s']:.1f} tokens/s, {row['decode_ms_per_step']:.1f} ms/step")
+    res["batches"] = batch.get("batches", [])
 
 json.dump(res, open(f"{out}/bench-cpu.json", "w"), indent=2)
 print(json.dumps(res, indent=2))
