@@ -18,6 +18,7 @@
 #include "engine/tokenizer/spm_bpe_encoder.h"
 #include "engine/tokenizer/spm_model_proto.h"
 #include "engine/tokenizer/tokenizer.h"
+#include "tests/engine/tokenizer/spm_golden.h"
 #include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
 
@@ -93,27 +94,7 @@ protected:
 
 TEST_P(NativeGolden, EncodesLikeTheReference) {
     ASSERT_EQ(native_->backend(), SpmBackend::native);
-    EXPECT_EQ(native_->vocab_size(), golden_.at("vocab_size").get<int>());
-    const auto& s = golden_.at("special_ids");
-    EXPECT_EQ(native_->special_ids().unk, s.at("unk").get<int>());
-    EXPECT_EQ(native_->special_ids().bos, s.at("bos").get<int>());
-    EXPECT_EQ(native_->special_ids().eos, s.at("eos").get<int>());
-    EXPECT_EQ(native_->special_ids().pad, s.at("pad").get<int>());
-    const auto& cases = golden_.at("cases");
-    ASSERT_EQ(cases.size(), 35u);
-    for (const auto& c : cases) {
-        const auto text = c.at("text").get<std::string>();
-        SCOPED_TRACE("text: " + text);
-        const auto ids = c.at("ids").get<Ids>();
-        EXPECT_EQ(native_->encode(text, false), ids);
-        Ids with_bos = {1};
-        with_bos.insert(with_bos.end(), ids.begin(), ids.end());
-        EXPECT_EQ(native_->encode(text, true), with_bos);
-        const auto pieces = c.at("pieces").get<std::vector<std::string>>();
-        ASSERT_EQ(pieces.size(), ids.size());
-        for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(native_->piece(ids[i]), pieces[i]);
-        EXPECT_EQ(native_->decode(ids, true), c.at("decoded").get<std::string>());
-    }
+    test::expect_matches_spm_golden(*native_, golden_);
 }
 
 // The piece table, kinds, special ids and unknown surface read natively equal the library's.
