@@ -125,11 +125,30 @@ const std::vector<Row>& headStatRows() {
     return rows;
 }
 
-QString lookup(const std::vector<Row>& rows, std::string_view id) {
-    const auto it =
-        std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.id == id; });
-    if (it == rows.end()) return QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size()));
-    return QCoreApplication::translate("hace::views::Labels", it->label);
+// The row of `id` in any of the tables above (Row or ScorerLabel), or null.
+template <class R>
+const R* find(const std::vector<R>& rows, std::string_view id) {
+    const auto it = std::find_if(rows.begin(), rows.end(), [&](const R& r) { return r.id == id; });
+    return it == rows.end() ? nullptr : &*it;
+}
+
+QString translated(const char* text) {
+    return QCoreApplication::translate("hace::views::Labels", text);
+}
+
+// A table's label for `id`; an unknown id is shown as it is.
+template <class R>
+QString lookup(const std::vector<R>& rows, std::string_view id) {
+    if (const R* r = find(rows, id)) return translated(r->label);
+    return QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size()));
+}
+
+// The ids of a table, in its order.
+template <class R>
+std::vector<std::string_view> ids_of(const std::vector<R>& rows) {
+    std::vector<std::string_view> out;
+    for (const auto& r : rows) out.push_back(r.id);
+    return out;
 }
 
 }  // namespace
@@ -153,34 +172,21 @@ QString Labels::headStat(std::string_view name) {
 }
 
 QString Labels::scorer(std::string_view id) {
-    for (const auto& r : scorerRows()) {
-        if (r.id == id) return QCoreApplication::translate("hace::views::Labels", r.label);
-    }
-    return QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size()));
+    return lookup(scorerRows(), id);
 }
 
 QString Labels::scorerHelp(std::string_view id) {
-    for (const auto& r : scorerRows()) {
-        if (r.id == id) return QCoreApplication::translate("hace::views::Labels", r.help);
-    }
-    return {};
+    const ScorerLabel* r = find(scorerRows(), id);
+    return r ? translated(r->help) : QString();
 }
 
 const std::vector<std::string_view>& Labels::scorerIds() {
-    static const std::vector<std::string_view> ids = [] {
-        std::vector<std::string_view> out;
-        for (const auto& r : scorerRows()) out.push_back(r.id);
-        return out;
-    }();
+    static const std::vector<std::string_view> ids = ids_of(scorerRows());
     return ids;
 }
 
 const std::vector<std::string_view>& Labels::methodIds() {
-    static const std::vector<std::string_view> ids = [] {
-        std::vector<std::string_view> out;
-        for (const auto& r : methodRows()) out.push_back(r.id);
-        return out;
-    }();
+    static const std::vector<std::string_view> ids = ids_of(methodRows());
     return ids;
 }
 
