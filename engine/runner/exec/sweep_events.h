@@ -35,6 +35,9 @@ struct ProgressEvent {
     double elapsed_s = 0.0;
     double eta_s = -1.0;  // < 0: unknown (nothing measured yet)
     std::string stage;    // "loading model", "building samples", "running", ...
+    // Jobs queued or running on the worker pool (scoring finished samples, building the next
+    // group's samples) when the event was made.
+    std::int64_t worker_queue = 0;
 };
 
 enum class LogLevel { Info, Warning };
