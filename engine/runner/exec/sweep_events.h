@@ -1,6 +1,7 @@
 // What a running sweep reports (DESIGN.md section 4 "Events"): plain callbacks, no Qt. They are
-// called from the sweep's threads (the model worker and the result writer), never two at once;
-// a GUI marshals them to its UI thread. Every callback is optional.
+// called from the sweep's threads (the model worker, the result writer and, for the sample
+// builder's warnings, the worker pool), never two at once; a GUI marshals them to its UI thread.
+// Every callback is optional.
 #pragma once
 
 #include <cstdint>
