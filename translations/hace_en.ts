@@ -1261,6 +1261,14 @@
         <translation>ETA unknown</translation>
     </message>
     <message>
+        <source>worker queue: %1</source>
+        <translation>worker queue: %1</translation>
+    </message>
+    <message>
+        <source>Jobs queued or running on the CPU worker pool beside the model: scoring finished samples and building the next ones</source>
+        <translation>Jobs queued or running on the CPU worker pool beside the model: scoring finished samples and building the next ones</translation>
+    </message>
+    <message>
         <source>Elapsed %1, stage: %2</source>
         <translation>Elapsed %1, stage: %2</translation>
     </message>

@@ -1257,6 +1257,14 @@
         <translation>剩余时间未知</translation>
     </message>
     <message>
+        <source>worker queue: %1</source>
+        <translation>工作队列：%1</translation>
+    </message>
+    <message>
+        <source>Jobs queued or running on the CPU worker pool beside the model: scoring finished samples and building the next ones</source>
+        <translation>模型旁 CPU 工作线程池中排队或正在运行的任务：为已完成的样本评分并构建后续样本</translation>
+    </message>
+    <message>
         <source>Elapsed %1, stage: %2</source>
         <translation>已用 %1，阶段：%2</translation>
     </message>

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 #include <cstdio>
+#include <string>
 
 #include "engine/runner/exec/sweep_executor.h"
 #include "engine/runner/plan_report.h"
@@ -33,11 +34,14 @@ void RunProgress::draw(const runner::ProgressEvent& p) {
     std::string bar(static_cast<std::size_t>(frac * kWidth + 0.5), '#');
     bar.resize(kWidth, '.');
     const std::string eta = p.eta_s < 0 ? "--" : runner::human_seconds(p.eta_s);
-    std::fprintf(stderr, "%s[%s] %lld/%lld samples (%lld skipped, %lld failed)  %s  ETA %s  %s%s",
+    // The CPU worker pool's jobs (scoring, sample building), shown while there are any.
+    const std::string queue =
+        p.worker_queue > 0 ? "  (worker queue " + std::to_string(p.worker_queue) + ")" : "";
+    std::fprintf(stderr, "%s[%s] %lld/%lld samples (%lld skipped, %lld failed)  %s  ETA %s  %s%s%s",
                  tty_ ? "\r\033[K" : "", bar.c_str(), static_cast<long long>(finished),
                  static_cast<long long>(p.total), static_cast<long long>(p.skipped),
                  static_cast<long long>(p.failed), runner::human_seconds(p.elapsed_s).c_str(),
-                 eta.c_str(), p.stage.c_str(), tty_ ? "" : "\n");
+                 eta.c_str(), p.stage.c_str(), queue.c_str(), tty_ ? "" : "\n");
     std::fflush(stderr);
     drawn_ = true;
 }

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QProgressBar>
 #include <QTableWidget>
 #include <QThread>
@@ -95,6 +96,7 @@ TEST(RunMonitor, LiveHeatmapTableAndProgressFollowFakeEvents) {
     p.total = 4;
     p.done = 1;
     p.etaSeconds = 75.0;
+    p.workerQueue = 3;
     bridge->post(p);
     bridge->post(RunSampleEvent{0, "abc", 0, "s0", {{"score", 50.0}}});
     ASSERT_TRUE(waitFor([&] { return monitor.lastFrame().has_value(); }));
@@ -105,6 +107,7 @@ TEST(RunMonitor, LiveHeatmapTableAndProgressFollowFakeEvents) {
     EXPECT_DOUBLE_EQ(fig->data().at(2, 3), 10.0 + 11);
     EXPECT_EQ(monitor.progressBar()->value(), 1);
     EXPECT_EQ(monitor.progressBar()->maximum(), 4);
+    EXPECT_EQ(monitor.workerQueueLabel()->text(), QStringLiteral("worker queue: 3"));
     auto* table = monitor.findChild<QTableWidget*>();
     ASSERT_NE(table, nullptr);
     ASSERT_EQ(table->rowCount(), 1);
@@ -113,6 +116,10 @@ TEST(RunMonitor, LiveHeatmapTableAndProgressFollowFakeEvents) {
     bridge->post(RunCellEvent{0, "abc", CellState::Failed, "out of memory"});
     ASSERT_TRUE(waitFor([&] { return monitor.batchesSeen() == 2; }));
     EXPECT_TRUE(table->item(0, 4)->text().contains(QStringLiteral("out of memory")));
+    p.workerQueue = 0;  // the queue drained: the label follows the newest progress
+    bridge->post(p);
+    ASSERT_TRUE(waitFor([&] { return monitor.batchesSeen() == 3; }));
+    EXPECT_EQ(monitor.workerQueueLabel()->text(), QStringLiteral("worker queue: 0"));
 }
 
 TEST(EventBridge, AFloodBecomesFewBatchesWithTheNewestFrameAndACappedLog) {

@@ -52,6 +52,7 @@ RunMonitor::RunMonitor(RunController* controller, QWidget* parent)
     overall_ = new QProgressBar(this);
     cellBar_ = new QProgressBar(this);
     etaLabel_ = new QLabel(this);
+    queueLabel_ = new QLabel(this);
     cellLabel_ = new QLabel(this);
     cellLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     cells_ = new QTableWidget(0, 5, this);
@@ -79,6 +80,7 @@ RunMonitor::RunMonitor(RunController* controller, QWidget* parent)
     runGrid->addWidget(overall_, 2, 0, 1, 4);
     runGrid->addWidget(etaLabel_, 2, 4);
     runGrid->addWidget(cellBar_, 3, 0, 1, 4);
+    runGrid->addWidget(queueLabel_, 3, 4);
     runGrid->addWidget(cellLabel_, 4, 0, 1, 5);
 
     auto* right = new QWidget(this);
@@ -156,6 +158,7 @@ void RunMonitor::onBatch(const std::shared_ptr<const RunBatch>& batch) {
         etaLabel_->setToolTip(
             tr("Elapsed %1, stage: %2")
                 .arg(duration(p.elapsedSeconds), QString::fromStdString(p.stage)));
+        showWorkerQueue();
     }
     if (currentCell_ && plan_ && *currentCell_ < plan_->cells.size()) {
         const auto& c = plan_->cells[*currentCell_];
@@ -311,6 +314,11 @@ void RunMonitor::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
 }
 
+void RunMonitor::showWorkerQueue() {
+    queueLabel_->setText(progress_ ? tr("worker queue: %1").arg(progress_->workerQueue)
+                                   : QString());
+}
+
 void RunMonitor::retranslate() {
     runBox_->setTitle(tr("Run"));
     dbLabel_->setText(tr("Results database:"));
@@ -327,6 +335,10 @@ void RunMonitor::retranslate() {
         overall_->setFormat(tr("No run yet"));
         etaLabel_->setText(QString());
     }
+    queueLabel_->setToolTip(
+        tr("Jobs queued or running on the CPU worker pool beside the model: "
+           "scoring finished samples and building the next ones"));
+    showWorkerQueue();
     if (!currentCell_) cellBar_->setFormat(QString());
     fillCellTable();
     showCurrentCell();

@@ -1,7 +1,8 @@
 // The run monitor: start/pause/resume/cancel of a sweep, overall and per-cell progress with
-// ETA, the table of cells with their state, the live layer x head heatmap of the sample in
-// flight and the live log. Everything it shows comes from the RunController's coalesced
-// batches (views/bridge), so a flood of engine events costs one update per batch.
+// ETA and the CPU worker pool's queue, the table of cells with their state, the live layer x head
+// heatmap of the sample in flight and the live log. Everything it shows comes from the
+// RunController's coalesced batches (views/bridge), so a flood of engine events costs one update
+// per batch.
 #pragma once
 
 #include <QWidget>
@@ -42,6 +43,7 @@ public:
     const std::optional<LayerFrame>& lastFrame() const { return frame_; }
     int batchesSeen() const { return batches_; }
     QProgressBar* progressBar() const { return overall_; }
+    QLabel* workerQueueLabel() const { return queueLabel_; }
 
 Q_SIGNALS:
     // The user asked for a run (the main window supplies the spec from the designer).
@@ -61,6 +63,7 @@ private:
     void showCellState(std::size_t index);
     void showCurrentCell();
     void showFrame();
+    void showWorkerQueue();
     void retranslate();
     void browseDatabase();
 
@@ -77,6 +80,7 @@ private:
     QProgressBar* overall_;
     QProgressBar* cellBar_;
     QLabel* etaLabel_;
+    QLabel* queueLabel_;  // the engine's CPU worker pool: jobs queued or running
     QLabel* cellLabel_;
     QTableWidget* cells_;
     QComboBox* stat_;

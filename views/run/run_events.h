@@ -63,6 +63,7 @@ struct RunProgress {
     double elapsedSeconds = 0.0;
     std::optional<double> etaSeconds;
     std::string stage;
+    std::int64_t workerQueue = 0;  // jobs queued or running on the engine's CPU worker pool
 };
 
 struct RunLogLine {

@@ -87,6 +87,7 @@ runner::SweepEvents sweepEventsTo(const RunSink& sink) {
         r.elapsedSeconds = p.elapsed_s;
         if (p.eta_s >= 0) r.etaSeconds = p.eta_s;
         r.stage = p.stage;
+        r.workerQueue = p.worker_queue;
         sink(std::move(r));
     };
     e.on_log = [sink](runner::LogLevel level, const std::string& text) {

@@ -85,8 +85,9 @@ void score(const EvalSample& sample, SampleOutcome& o) {
 
 // One sample as a step machine: the constructor checks, prefills (the context part, then the
 // query tail token by token) and chooses the first token; take() chooses each later one from
-// the logits of a decode step of last(); finish() scores. evaluate_sample drives it alone,
-// evaluate_samples_batched through batched decode steps: the same rules token for token.
+// the logits of a decode step of last(); finish() ends the engine's part and score_sample() scores.
+// evaluate_sample drives it alone, evaluate_samples_batched through batched decode steps: the same
+// rules token for token.
 class SampleRun final : public model::BatchSequence {
 public:
     SampleRun(const model::Model& model, const tokenizer::Tokenizer& tok, const EvalSample& sample,
@@ -165,9 +166,14 @@ public:
         done_ = i + 1 == sample_.max_new_tokens;
     }
 
-    // decode_ms: the decode loop's time (or this sample's share of it); steps: decode steps.
-    SampleOutcome finish(double decode_ms, std::int64_t steps) {
-        SampleOutcome o = std::move(o_);
+    // The engine's part of finishing (decode_ms: the decode loop's time or this sample's share
+    // of it; steps: decode steps): timing, memory and KV statistics read from the live session,
+    // and the capture, complete here so a reference is usable as soon as its run has ended.
+    // What remains (score_sample) needs no engine state.
+    UnscoredSample finish(double decode_ms, std::int64_t steps) {
+        UnscoredSample u;
+        SampleOutcome& o = u.outcome;
+        o = std::move(o_);
         o.decode_ms = decode_ms;
         o.decode_ms_per_token = steps ? o.decode_ms / static_cast<double>(steps) : 0.0;
         const double total_s = (o.prefill_ms + o.decode_ms) / 1000.0;
@@ -178,39 +184,21 @@ public:
                                    ? static_cast<double>(o.kv_after_prefill.kept_entries) /
                                          static_cast<double>(o.kv_after_prefill.full_entries)
                                    : 1.0;
-        o.prediction = tok_.decode(o.output_ids, true);
-
-        score(sample_, o);
-        if (cfg_.retention) {
-            o.metrics["cache_efficiency"] =
-                metrics::cache_efficiency_ratio(o.metrics["score"], *cfg_.retention);
-        }
-        if (!o.layers.empty()) {
-            std::vector<std::vector<double>> kept;
-            for (const auto& L : o.layers)
-                kept.emplace_back(L.head_kept.begin(), L.head_kept.end());
-            const auto spec = metrics::model_specialization(kept);
-            o.metrics["head_specialization"] = spec.mean_entropy_score;
-            o.metrics["head_gini"] = spec.mean_gini;
-        }
-        if (full_) {
-            o.metrics["token_agreement"] =
-                metrics::token_agreement_rate(full_->output_ids, o.output_ids);
-            o.metrics["first_divergence"] = static_cast<double>(
-                metrics::first_divergence_step(full_->output_ids, o.output_ids));
-            o.metrics["rouge_l_vs_full"] = metrics::output_rouge_l(o.prediction, full_->text);
-            if (!full_->step_logits.empty()) {
-                if (auto kl = metrics::mean_kl_from_logits(full_->step_logits, step_logits_)) {
-                    o.metrics["kl_vs_full"] = *kl;
-                }
-            }
-        }
+        u.sample = &sample_;
+        u.retention = cfg_.retention;
+        u.full = full_;
+        const bool kl = full_ && !full_->step_logits.empty();
         if (capture_) {
             capture_->output_ids = o.output_ids;
-            capture_->text = o.prediction;
-            capture_->step_logits = std::move(step_logits_);
+            capture_->text = tok_.decode(o.output_ids, true);
+            if (kl) {
+                capture_->step_logits = step_logits_;
+            } else {
+                capture_->step_logits = std::move(step_logits_);
+            }
         }
-        return o;
+        if (kl) u.step_logits = std::move(step_logits_);
+        return u;
     }
 
 private:
@@ -233,10 +221,41 @@ private:
 
 }  // namespace
 
-SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokenizer& tok,
-                              const EvalSample& sample, const kv::CompressionConfig& cfg,
-                              const FullReference* full, FullReference* capture,
-                              const EvalCallbacks& cb) {
+SampleOutcome score_sample(const tokenizer::Tokenizer& tok, UnscoredSample run) {
+    SampleOutcome o = std::move(run.outcome);
+    const EvalSample& sample = *run.sample;
+    o.prediction = tok.decode(o.output_ids, true);
+    score(sample, o);
+    if (run.retention) {
+        o.metrics["cache_efficiency"] =
+            metrics::cache_efficiency_ratio(o.metrics["score"], *run.retention);
+    }
+    if (!o.layers.empty()) {
+        std::vector<std::vector<double>> kept;
+        for (const auto& L : o.layers) kept.emplace_back(L.head_kept.begin(), L.head_kept.end());
+        const auto spec = metrics::model_specialization(kept);
+        o.metrics["head_specialization"] = spec.mean_entropy_score;
+        o.metrics["head_gini"] = spec.mean_gini;
+    }
+    if (const FullReference* full = run.full) {
+        o.metrics["token_agreement"] =
+            metrics::token_agreement_rate(full->output_ids, o.output_ids);
+        o.metrics["first_divergence"] =
+            static_cast<double>(metrics::first_divergence_step(full->output_ids, o.output_ids));
+        o.metrics["rouge_l_vs_full"] = metrics::output_rouge_l(o.prediction, full->text);
+        if (!full->step_logits.empty()) {
+            if (auto kl = metrics::mean_kl_from_logits(full->step_logits, run.step_logits)) {
+                o.metrics["kl_vs_full"] = *kl;
+            }
+        }
+    }
+    return o;
+}
+
+UnscoredSample run_sample(const model::Model& model, const tokenizer::Tokenizer& tok,
+                          const EvalSample& sample, const kv::CompressionConfig& cfg,
+                          const FullReference* full, FullReference* capture,
+                          const EvalCallbacks& cb) {
     SampleRun run(model, tok, sample, cfg, full, capture, cb, true);
     std::int64_t steps = 0;
     const auto t0 = Clock::now();
@@ -248,9 +267,16 @@ SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokeni
     return run.finish(run.first_ms() + ms_since(t0), steps);
 }
 
-void evaluate_samples_batched(const model::Model& model, const tokenizer::Tokenizer& tok,
-                              std::span<const SampleJob> jobs, std::int32_t batch_size,
-                              const BatchedSampleDone& done) {
+SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokenizer& tok,
+                              const EvalSample& sample, const kv::CompressionConfig& cfg,
+                              const FullReference* full, FullReference* capture,
+                              const EvalCallbacks& cb) {
+    return score_sample(tok, run_sample(model, tok, sample, cfg, full, capture, cb));
+}
+
+void run_samples_batched(const model::Model& model, const tokenizer::Tokenizer& tok,
+                         std::span<const SampleJob> jobs, std::int32_t batch_size,
+                         const BatchedRunDone& done) {
     std::size_t given = 0;
     std::vector<std::size_t> job_of;  // the driver numbers the sequences it was given
     reset_peak_rss();
@@ -273,17 +299,36 @@ void evaluate_samples_batched(const model::Model& model, const tokenizer::Tokeni
         [&](std::size_t index, std::unique_ptr<model::BatchSequence> seq, double share,
             std::int64_t steps) {
             auto& run = static_cast<SampleRun&>(*seq);
-            SampleOutcome o;
+            UnscoredSample u;
             std::exception_ptr error;
             try {
-                o = run.finish(run.first_ms() + share, steps);
-                o.batch_size = batch_size;
+                u = run.finish(run.first_ms() + share, steps);
+                u.outcome.batch_size = batch_size;
             } catch (const std::exception&) {
                 error = std::current_exception();
             }
             seq.reset();  // the cache goes before the next sample's prefill
-            done(job_of[index], error ? nullptr : &o, error);
+            done(job_of[index], error ? nullptr : &u, error);
         });
+}
+
+void evaluate_samples_batched(const model::Model& model, const tokenizer::Tokenizer& tok,
+                              std::span<const SampleJob> jobs, std::int32_t batch_size,
+                              const BatchedSampleDone& done) {
+    run_samples_batched(model, tok, jobs, batch_size,
+                        [&](std::size_t job, UnscoredSample* run, std::exception_ptr error) {
+                            if (error) {
+                                done(job, nullptr, error);
+                                return;
+                            }
+                            SampleOutcome o;
+                            try {
+                                o = score_sample(tok, std::move(*run));
+                            } catch (const std::exception&) {
+                                error = std::current_exception();
+                            }
+                            done(job, error ? nullptr : &o, error);
+                        });
 }
 
 }  // namespace hace::eval

@@ -108,6 +108,28 @@ SampleOutcome evaluate_sample(const model::Model& model, const tokenizer::Tokeni
                               const FullReference* full = nullptr, FullReference* capture = nullptr,
                               const EvalCallbacks& cb = {});
 
+// A run the engine has finished and not yet scored: everything score_sample needs and no engine
+// state (the session and its cache are gone), so it can be scored on another thread. The
+// outcome has every field but the prediction and the metrics; the run's capture (if it had
+// one) is already complete. `sample` and `full` must outlive the scoring.
+struct UnscoredSample {
+    SampleOutcome outcome;
+    std::vector<std::vector<float>> step_logits;  // kept only for kl_vs_full
+    const EvalSample* sample = nullptr;
+    std::optional<double> retention;  // the config's R (cache_efficiency)
+    const FullReference* full = nullptr;
+};
+
+// The engine's part of evaluate_sample (generation, timing, memory, KV statistics, capture).
+UnscoredSample run_sample(const model::Model& model, const tokenizer::Tokenizer& tok,
+                          const EvalSample& sample, const kv::CompressionConfig& cfg,
+                          const FullReference* full = nullptr, FullReference* capture = nullptr,
+                          const EvalCallbacks& cb = {});
+// The rest: the decoded prediction, the task metrics, consistency with the full cache, KL from
+// the step logits, cache efficiency and head specialization. Thread-safe: reads only `run`, what
+// it points to and the (const) tokenizer. evaluate_sample = score_sample(run_sample(...)).
+SampleOutcome score_sample(const tokenizer::Tokenizer& tok, UnscoredSample run);
+
 // One sample of a batched evaluation: what evaluate_sample takes (pointers stay valid for the
 // call).
 struct SampleJob {
@@ -132,5 +154,14 @@ using BatchedSampleDone =
 void evaluate_samples_batched(const model::Model& model, const tokenizer::Tokenizer& tok,
                               std::span<const SampleJob> jobs, std::int32_t batch_size,
                               const BatchedSampleDone& done);
+
+// evaluate_samples_batched without the scoring: `done` gets each finished run unscored (the
+// caller scores it, e.g. on a worker pool, while the engine decodes the others); it may move
+// from *run.
+using BatchedRunDone =
+    std::function<void(std::size_t job, UnscoredSample* run, std::exception_ptr error)>;
+void run_samples_batched(const model::Model& model, const tokenizer::Tokenizer& tok,
+                         std::span<const SampleJob> jobs, std::int32_t batch_size,
+                         const BatchedRunDone& done);
 
 }  // namespace hace::eval

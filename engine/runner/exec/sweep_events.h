@@ -1,6 +1,7 @@
 // What a running sweep reports (DESIGN.md section 4 "Events"): plain callbacks, no Qt. They are
-// called from the sweep's threads (the model worker and the result writer), never two at once;
-// a GUI marshals them to its UI thread. Every callback is optional.
+// called from the sweep's threads (the model worker, the result writer and, for the sample
+// builder's warnings, the worker pool), never two at once; a GUI marshals them to its UI thread.
+// Every callback is optional.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,9 @@ struct ProgressEvent {
     double elapsed_s = 0.0;
     double eta_s = -1.0;  // < 0: unknown (nothing measured yet)
     std::string stage;    // "loading model", "building samples", "running", ...
+    // Jobs queued or running on the worker pool (scoring finished samples, building the next
+    // group's samples) when the event was made.
+    std::int64_t worker_queue = 0;
 };
 
 enum class LogLevel { Info, Warning };

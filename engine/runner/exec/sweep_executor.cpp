@@ -12,6 +12,7 @@
 
 #include "engine/core/dtype.h"
 #include "engine/core/error.h"
+#include "engine/core/work_pool.h"
 #include "engine/eval/evaluate/sample_eval.h"
 #include "engine/eval/hiv/hiv_task.h"
 #include "engine/eval/stats/cell_statistics.h"
@@ -20,6 +21,7 @@
 #include "engine/runner/exec/engine_context.h"
 #include "engine/runner/exec/method_config.h"
 #include "engine/runner/exec/ordered_writer.h"
+#include "engine/runner/exec/pending_scores.h"
 #include "engine/runner/exec/sample_builder.h"
 #include "engine/runner/exec/sample_record.h"
 #include "engine/runner/run_manifest.h"
@@ -101,6 +103,11 @@ public:
             if (opt_.events.on_sweep_started) opt_.events.on_sweep_started(plan_);
         });
         make_groups();
+        // Declared before the writer: the pool's jobs never touch it, and pool_ stays readable
+        // by the writer's progress events until the writer has stopped.
+        WorkPool pool(std::max<std::size_t>(1, opt_.workers),
+                      std::max<std::size_t>(1, opt_.work_queue));
+        pool_ = &pool;
         {
             OrderedWriter writer(opt_.write_queue);
             writer_ = &writer;
@@ -113,6 +120,7 @@ public:
             }
             writer_ = nullptr;
         }
+        pool_ = nullptr;
         collect_failures();
         return finish();
     }
@@ -242,13 +250,21 @@ private:
     void run_groups() {
         SampleBuilder builder(
             [this](const std::string& problem) { log(LogLevel::Warning, problem); });
-        // The samples of the next group are built while the model runs the current one; one
-        // build at a time, so the builder's tokenizers stay on one thread.
+        // The samples of the next group are built on the worker pool while the model runs the
+        // current one; one build at a time, so the builder's tokenizers are never used by two
+        // threads at once.
+        std::future<Built> next;
+        struct WaitForBuild {  // a build in flight uses `builder`: it ends before the builder
+            std::future<Built>& f;
+            ~WaitForBuild() {
+                if (f.valid()) f.wait();
+            }
+        } wait_for_build{next};
         auto launch = [&](std::size_t gi) -> std::future<Built> {
             const Group& g = groups_[gi];
             if (g.hiv || !group_has_work(g)) return {};
             const RunCell* cell = g.cells.front()->cell;
-            return std::async(std::launch::async, [&builder, cell] {
+            return pool_->submit([&builder, cell] {
                 Built b;
                 b.wanted = true;
                 try {
@@ -259,7 +275,7 @@ private:
                 return b;
             });
         };
-        std::future<Built> next = groups_.empty() ? std::future<Built>{} : launch(0);
+        if (!groups_.empty()) next = launch(0);
         for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
             Built built;
             if (next.valid()) {
@@ -381,11 +397,40 @@ private:
             check_boundary();
             have_reference = run_reference(sample, reference);
         }
-        for (CellState* s : g.cells) {
-            if (s->is_full() || !s->needs(i)) continue;
-            check_boundary();
-            run_cell_sample(*s, i, sample, have_reference ? &reference : nullptr, nullptr);
+        // The compressing cells: each run is scored on the worker pool while the engine runs
+        // the next cell; the outcomes are settled in cell order before the next sample (and
+        // before a cancel leaves: what was finished is stored).
+        PendingScores pending(*pool_, *tok_,
+                              [&](std::size_t c, eval::SampleOutcome* o, std::exception_ptr error) {
+                                  CellState& s = *g.cells[c];
+                                  if (error) {
+                                      fail_sample(s, i, sample, error);
+                                  } else {
+                                      store_outcome(s, i, sample, *o);
+                                  }
+                              });
+        try {
+            for (std::size_t c = 0; c < g.cells.size(); ++c) {
+                CellState* s = g.cells[c];
+                if (s->is_full() || !s->needs(i)) continue;
+                check_boundary();
+                try {
+                    if (opt_.before_sample) opt_.before_sample(*s->cell, i);
+                    pending.add(c, eval::run_sample(*model_, *tok_, sample, *s->config,
+                                                    have_reference ? &reference : nullptr, nullptr,
+                                                    callbacks_for(*s, i)));
+                } catch (...) {
+                    pending.add_failed(c, std::current_exception());
+                }
+                report_queue();
+                pending.settle_ready();
+            }
+        } catch (const Cancelled&) {
+            pending.settle_all();
+            throw;
         }
+        pending.settle_all();
+        report_queue();
     }
 
     bool run_reference(const eval::EvalSample& sample, eval::FullReference& reference) {
@@ -462,13 +507,15 @@ private:
         std::int64_t index = 0;
     };
 
+    // Each finished run is scored on the worker pool while the engine decodes the others; the
+    // outcomes are settled in the order the runs finished, all of them before this returns (the
+    // next phase needs this phase's references and knows which cells failed).
     void run_jobs_batched(std::vector<BatchedJob>& who, std::vector<eval::SampleJob>& jobs,
                           const std::vector<eval::EvalSample>& samples,
                           const std::function<void(std::size_t, bool)>& after) {
         if (jobs.empty()) return;
-        eval::evaluate_samples_batched(
-            *model_, *tok_, jobs, batch_size(),
-            [&](std::size_t j, eval::SampleOutcome* o, std::exception_ptr error) {
+        PendingScores pending(
+            *pool_, *tok_, [&](std::size_t j, eval::SampleOutcome* o, std::exception_ptr error) {
                 const BatchedJob& w = who[j];
                 const eval::EvalSample& sample = samples[static_cast<std::size_t>(w.index)];
                 if (!w.cell) {
@@ -490,6 +537,19 @@ private:
                 }
                 after(j, !error && (!w.cell || !w.cell->failed));
             });
+        eval::run_samples_batched(
+            *model_, *tok_, jobs, batch_size(),
+            [&](std::size_t j, eval::UnscoredSample* run, std::exception_ptr error) {
+                if (error) {
+                    pending.add_failed(j, error);
+                } else {
+                    pending.add(j, std::move(*run));
+                }
+                report_queue();
+                pending.settle_ready();
+            });
+        pending.settle_all();
+        report_queue();
     }
 
     // Adds (cell, i) to the batch unless before_sample refuses it (which fails the cell).
@@ -752,6 +812,7 @@ private:
 
     ProgressEvent progress_snapshot() const {  // progress_mutex_ held
         ProgressEvent p = progress_;
+        p.worker_queue = pool_ ? static_cast<std::int64_t>(pool_->depth()) : 0;
         p.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
         const std::int64_t left = p.total - p.done - p.skipped - p.failed;
         p.eta_s = p.done > 0 ? p.elapsed_s / static_cast<double>(p.done) *
@@ -765,6 +826,22 @@ private:
         {
             std::lock_guard lock(progress_mutex_);
             progress_.stage = what;
+            p = progress_snapshot();
+        }
+        emit([&] {
+            if (opt_.events.on_progress) opt_.events.on_progress(p);
+        });
+    }
+
+    // A progress event when the worker pool's queue changed since the last one reported here
+    // (model thread), so the monitor follows the queue between stored rows too.
+    void report_queue() {
+        const std::size_t depth = pool_->depth();
+        if (depth == reported_queue_) return;
+        reported_queue_ = depth;
+        ProgressEvent p;
+        {
+            std::lock_guard lock(progress_mutex_);
             p = progress_snapshot();
         }
         emit([&] {
@@ -787,6 +864,8 @@ private:
     std::vector<CellState> states_;
     std::vector<Group> groups_;
     OrderedWriter* writer_ = nullptr;
+    WorkPool* pool_ = nullptr;        // scoring and sample building (set while the run runs)
+    std::size_t reported_queue_ = 0;  // the pool's depth in the last report_queue() event
     HeadScoreCache head_scores_;
     std::unique_ptr<model::Model> model_;
     std::unique_ptr<tokenizer::Tokenizer> tok_;

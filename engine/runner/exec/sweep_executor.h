@@ -1,7 +1,7 @@
 // Runs a sweep into a results database (DESIGN.md sections 3, 7 and 8; `hace run`).
 //
 // Order: models in plan order, each loaded once; inside a model, the cells sharing a task and a
-// context length form a group whose samples are built once (tokenised on a helper thread while
+// context length form a group whose samples are built once (tokenised on the worker pool while
 // the model works on the previous group) and shared by all its cells. A group runs sample by
 // sample: for sample i, the full-cache run first, capturing its outputs and step logits as the
 // reference for the consistency metrics of the compressed runs of sample i, then every
@@ -9,8 +9,12 @@
 // consistency metrics need it) but not stored, since no cell asked for it; a resumed sweep
 // recomputes the reference of a sample whose full-cache row is already stored.
 //
-// Every sample is written in one transaction (ResultStore::write_sample) by a writer thread fed
-// through a bounded queue, so scoring and SQLite's fsync overlap the next sample's forward pass.
+// A finished run is scored (prediction, metrics, consistency, KL) on the worker pool while the
+// model runs the next one; outcomes are settled on the model's thread in the order the runs
+// finished, before the next sample (B = 1) or the next phase of a chunk (batched), so rows and
+// their order match inline scoring. Every sample is written in one transaction
+// (ResultStore::write_sample) by a writer thread fed through a bounded queue, so SQLite's fsync
+// overlaps the next sample's forward pass.
 // A cell whose sample throws (bad input, std::bad_alloc, ...) is marked failed with the reason
 // and the sweep goes on; a failed cell is skipped by later runs unless retry_failed resets it.
 // Cancel and pause take effect between samples; what was finished is stored, the sample in
@@ -62,6 +66,12 @@ struct RunOptions {
     std::optional<std::int32_t> batch_size;  // overrides the spec's batch_size (1..256)
     StoreOptions store;
     SweepEvents events;
+    // The worker pool beside the model's thread: scoring finished samples and building the next
+    // group's samples. Two workers, so a long build never holds up the scoring the model waits
+    // for at a phase's end; idle workers sleep, so on a small host the backend's compute team
+    // keeps the cores. work_queue: jobs waiting for a worker, at most (submit waits beyond).
+    std::size_t workers = 2;
+    std::size_t work_queue = 8;
     // Called on the model thread before each sample of a cell; what it throws fails the cell as
     // an exception of the run would (fault injection in tests, resource guards).
     std::function<void(const RunCell&, std::int64_t sample_index)> before_sample;

@@ -1,6 +1,7 @@
 // The sweep executor on the bundled needle model (a few samples of 256 tokens each): a resumed
 // run equals an uninterrupted one, failed cells are recorded and the sweep goes on, damaged or
 // foreign databases are refused untouched, the HIV task writes its score file.
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <sstream>
@@ -26,12 +27,12 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 // The needle model's tokenizer is a sentencepiece model (native backend without the module).
-#define REQUIRE_NEEDLE_DATA()                                                    \
-    do {                                                                         \
-        HACE_REQUIRE_PATH(needle_head_scores());                                 \
-        HACE_REQUIRE_PATH(needle_task_data());                                   \
-        if (!hace::tokenizer::sentencepiece_available())                         \
-            GTEST_SKIP() << "no sentencepiece backend (needle tokenizer)";       \
+#define REQUIRE_NEEDLE_DATA()                                              \
+    do {                                                                   \
+        HACE_REQUIRE_PATH(needle_head_scores());                           \
+        HACE_REQUIRE_PATH(needle_task_data());                             \
+        if (!hace::tokenizer::sentencepiece_available())                   \
+            GTEST_SKIP() << "no sentencepiece backend (needle tokenizer)"; \
     } while (0)
 
 RunOptions quiet_options() {
@@ -153,10 +154,18 @@ TEST(SweepExecutor, BatchedRunsStoreWhatUnbatchedRunsStore) {
     json j4 = j;
     j4["batch_size"] = 4;
     const RunSummary four = run_sweep(parse_spec(j4), dir / "b4.sqlite", quiet_options());
+    // B = 3 also with the smallest worker pool (one worker, one queued job): scoring waits
+    // for room in the queue, and the rows stay the same.
     RunOptions o3 = quiet_options();
     o3.batch_size = 3;
+    o3.workers = 1;
+    o3.work_queue = 1;
     int finished_events = 0;
+    std::int64_t deepest = 0;
     o3.events.on_sample_finished = [&](const SampleEvent&) { ++finished_events; };
+    o3.events.on_progress = [&](const ProgressEvent& p) {
+        deepest = std::max(deepest, p.worker_queue);
+    };
     const RunSummary three = run_sweep(spec, dir / "b3.sqlite", o3);
     for (const auto* s : {&four, &three}) {
         EXPECT_TRUE(s->failures.empty());
@@ -164,6 +173,7 @@ TEST(SweepExecutor, BatchedRunsStoreWhatUnbatchedRunsStore) {
         EXPECT_EQ(s->cells_done, one.cells_done);
     }
     EXPECT_EQ(finished_events, 7 * 8);
+    EXPECT_LE(deepest, 2);  // one running + one queued, never more
     // The same cells (batch_size is not part of a cell's key), rows, metrics and output ids.
     const StoredRows expected = stored_rows(dir / "b1.sqlite");
     EXPECT_EQ(stored_rows(dir / "b4.sqlite"), expected);
