@@ -97,7 +97,47 @@ __attribute__((target("avx2,fma"))) void gemv_block_avx2(const GemvArgs& a, cons
         const W* w1 = w0 + k;
         const W* w2 = w1 + k;
         const W* w3 = w2 + k;
-        for (std::int64_t r = 0; r < a.rows; ++r) {
+        std::int64_t r = 0;
+        // Two rows at a time: each weight vector loaded feeds two FMAs (B > 1 is FMA-bound,
+        // not load-bound). Every (row, output) sum is formed exactly as in the one-row loop
+        // below, so a row's result does not depend on the row count.
+        for (; r + 2 <= a.rows; r += 2) {
+            const float* xa = a.x + r * x_stride(a);
+            const float* xb = xa + x_stride(a);
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (std::int64_t c = 0; c < kv; c += 8) {
+                const __m256 xva = _mm256_loadu_ps(xa + c), xvb = _mm256_loadu_ps(xb + c);
+                const __m256 v0 = load8(w0 + c), v1 = load8(w1 + c);
+                const __m256 v2 = load8(w2 + c), v3 = load8(w3 + c);
+                a0 = _mm256_fmadd_ps(v0, xva, a0);
+                a1 = _mm256_fmadd_ps(v1, xva, a1);
+                a2 = _mm256_fmadd_ps(v2, xva, a2);
+                a3 = _mm256_fmadd_ps(v3, xva, a3);
+                b0 = _mm256_fmadd_ps(v0, xvb, b0);
+                b1 = _mm256_fmadd_ps(v1, xvb, b1);
+                b2 = _mm256_fmadd_ps(v2, xvb, b2);
+                b3 = _mm256_fmadd_ps(v3, xvb, b3);
+            }
+            const __m256 acc[2][4] = {{a0, a1, a2, a3}, {b0, b1, b2, b3}};
+            const float* xs[2] = {xa, xb};
+            for (int u = 0; u < 2; ++u) {
+                const float* x = xs[u];
+                float d0 = hsum8(acc[u][0]), d1 = hsum8(acc[u][1]);
+                float d2 = hsum8(acc[u][2]), d3 = hsum8(acc[u][3]);
+                for (std::int64_t c = kv; c < k; ++c) {
+                    d0 = std::fma(x[c], wscalar(w0 + c), d0);
+                    d1 = std::fma(x[c], wscalar(w1 + c), d1);
+                    d2 = std::fma(x[c], wscalar(w2 + c), d2);
+                    d3 = std::fma(x[c], wscalar(w3 + c), d3);
+                }
+                store(a, r + u, j, d0);
+                store(a, r + u, j + 1, d1);
+                store(a, r + u, j + 2, d2);
+                store(a, r + u, j + 3, d3);
+            }
+        }
+        for (; r < a.rows; ++r) {
             const float* x = a.x + r * x_stride(a);
             __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
             for (std::int64_t c = 0; c < kv; c += 8) {
@@ -109,10 +149,11 @@ __attribute__((target("avx2,fma"))) void gemv_block_avx2(const GemvArgs& a, cons
             }
             float d0 = hsum8(s0), d1 = hsum8(s1), d2 = hsum8(s2), d3 = hsum8(s3);
             for (std::int64_t c = kv; c < k; ++c) {
-                d0 += x[c] * wscalar(w0 + c);
-                d1 += x[c] * wscalar(w1 + c);
-                d2 += x[c] * wscalar(w2 + c);
-                d3 += x[c] * wscalar(w3 + c);
+                // Explicit fma: the blocked rows above must round exactly like this loop.
+                d0 = std::fma(x[c], wscalar(w0 + c), d0);
+                d1 = std::fma(x[c], wscalar(w1 + c), d1);
+                d2 = std::fma(x[c], wscalar(w2 + c), d2);
+                d3 = std::fma(x[c], wscalar(w3 + c), d3);
             }
             store(a, r, j, d0);
             store(a, r, j + 1, d1);
@@ -170,7 +211,35 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_block_av
         const W* w1 = w0 + k;
         const W* w2 = w1 + k;
         const W* w3 = w2 + k;
-        for (std::int64_t r = 0; r < a.rows; ++r) {
+        std::int64_t r = 0;
+        // Four rows at a time (16 accumulators of the 32 registers): each weight vector loaded
+        // feeds four FMAs. Every (row, output) sum is formed exactly as in the one-row loop
+        // below, so a row's result does not depend on the row count.
+        for (; r + 4 <= a.rows; r += 4) {
+            const float* x0 = a.x + r * x_stride(a);
+            const float* xr[4] = {x0, x0 + x_stride(a), x0 + 2 * x_stride(a), x0 + 3 * x_stride(a)};
+            __m512 acc[4][4];
+            for (auto& row : acc) {
+                for (auto& v : row) v = _mm512_setzero_ps();
+            }
+            // The last step (c == kv) is the masked tail, as in the one-row loop.
+            for (std::int64_t c = 0; c < k; c += 16) {
+                const __mmask16 m = c < kv ? full : tail_mask;
+                const __m512 v0 = load16(w0 + c, m), v1 = load16(w1 + c, m);
+                const __m512 v2 = load16(w2 + c, m), v3 = load16(w3 + c, m);
+                for (int u = 0; u < 4; ++u) {
+                    const __m512 xv = _mm512_maskz_loadu_ps(m, xr[u] + c);
+                    acc[u][0] = _mm512_fmadd_ps(v0, xv, acc[u][0]);
+                    acc[u][1] = _mm512_fmadd_ps(v1, xv, acc[u][1]);
+                    acc[u][2] = _mm512_fmadd_ps(v2, xv, acc[u][2]);
+                    acc[u][3] = _mm512_fmadd_ps(v3, xv, acc[u][3]);
+                }
+            }
+            for (int u = 0; u < 4; ++u) {
+                for (int q = 0; q < 4; ++q) store(a, r + u, j + q, hsum16(acc[u][q]));
+            }
+        }
+        for (; r < a.rows; ++r) {
             const float* x = a.x + r * x_stride(a);
             __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
             std::int64_t c = 0;

@@ -74,7 +74,7 @@ TEST(Gemv, EveryLevelMatchesTheReference) {
         for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
             for (std::int64_t k : {1, 7, 16, 33, 100, 768}) {
                 for (std::int64_t n : {1, 5, 37, 130}) {
-                    for (std::int64_t rows : {1, 3}) {
+                    for (std::int64_t rows : {1, 3, 6}) {
                         const std::int64_t xs = k + 2, ys = n + 1;
                         auto x = random_floats(static_cast<std::size_t>(rows * xs), 1);
                         auto wf = random_floats(static_cast<std::size_t>(n * k), 2);
@@ -105,6 +105,45 @@ TEST(Gemv, EveryLevelMatchesTheReference) {
                                     << " rows=" << rows << " i=" << i;
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Batched = unbatched, bit for bit: each row of a B-row product equals that row computed alone
+// (the kernels block rows together for speed; a row's sums must not change with B).
+TEST(Gemv, EachRowIsTheSameBitsWhateverTheRowCount) {
+    for (CpuIsa isa : levels()) {
+        ForceIsa f(isa);
+        for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
+            for (std::int64_t k : {7, 33, 768}) {
+                const std::int64_t n = 37, rows = 7;
+                auto x = random_floats(static_cast<std::size_t>(rows * k), 5);
+                auto wf = random_floats(static_cast<std::size_t>(n * k), 6);
+                auto wb = to_bf16(wf);
+                GemvArgs a;
+                a.k = k;
+                a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
+                                            : static_cast<const void*>(wb.data());
+                a.wtype = wt;
+                a.n = n;
+                std::vector<float> all(static_cast<std::size_t>(rows * n));
+                a.x = x.data();
+                a.rows = rows;
+                a.y = all.data();
+                gemv_rows(a);
+                for (std::int64_t r = 0; r < rows; ++r) {
+                    std::vector<float> one(static_cast<std::size_t>(n));
+                    a.x = x.data() + r * k;
+                    a.rows = 1;
+                    a.y = one.data();
+                    gemv_rows(a);
+                    for (std::int64_t j = 0; j < n; ++j) {
+                        ASSERT_EQ(all[static_cast<std::size_t>(r * n + j)],
+                                  one[static_cast<std::size_t>(j)])
+                            << cpu_isa_name(isa) << " k=" << k << " row " << r << " j=" << j;
                     }
                 }
             }
