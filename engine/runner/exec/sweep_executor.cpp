@@ -96,6 +96,12 @@ public:
             log(LogLevel::Info, "batch size " + std::to_string(batch_size()) +
                                     " (auto: " + human_bytes(plan_.auto_available_bytes) +
                                     " available on " + plan_.device + ")");
+            const double budget = double(plan_.auto_available_bytes) * (1.0 - kAutoBatchMargin);
+            if (double(plan_.max_peak_bytes()) > budget) {
+                log(LogLevel::Warning, "the largest cell's estimated peak, " +
+                                           human_bytes(plan_.max_peak_bytes()) +
+                                           ", exceeds the memory auto may use even at B = 1");
+            }
         }
         if (opt_.threads > 0) model::set_compute_threads(opt_.threads);
         // Before SQLite opens the file: a second run on this database is refused here, not
