@@ -5,6 +5,7 @@
 // SIGINT/SIGTERM stop the sweep at the next sample boundary (what is finished stays stored; exit
 // 130); --resume continues.
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 
@@ -33,11 +34,14 @@ std::filesystem::path default_db(const std::filesystem::path& spec) {
 // --batch-size B or auto: overrides the spec's batch_size; nullopt when not given.
 std::optional<runner::BatchRequest> batch_option(const Args& args) {
     if (!args.has("batch-size")) return std::nullopt;
-    if (args.require("batch-size") == "auto") return runner::BatchRequest{1, true};
-    const auto b = args.int_or("batch-size", 1);
-    if (b < 1 || b > runner::kMaxBatchSize) {
+    const std::string text = args.require("batch-size");
+    if (text == "auto") return runner::BatchRequest{1, true};
+    std::int64_t b = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), b);
+    if (ec != std::errc() || end != text.data() + text.size() || b < 1 ||
+        b > runner::kMaxBatchSize) {
         throw InputError("--batch-size: expected 1.." + std::to_string(runner::kMaxBatchSize) +
-                         " or auto, got " + std::to_string(b));
+                         " or auto, got \"" + text + "\"");
     }
     return runner::BatchRequest{static_cast<std::int32_t>(b), false};
 }
