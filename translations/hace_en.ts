@@ -1466,6 +1466,18 @@
         <translation>fractions in (0, 1], e.g. 0.005, 0.01, 0.05</translation>
     </message>
     <message>
+        <source>Batch size:</source>
+        <translation>Batch size:</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>auto</translation>
+    </message>
+    <message>
+        <source>Samples decoded together (same results); auto: the most that fit in memory, %1% kept free</source>
+        <translation>Samples decoded together (same results); auto: the most that fit in memory, %1% kept free</translation>
+    </message>
+    <message>
         <source>Samples per task:</source>
         <translation>Samples per task:</translation>
     </message>

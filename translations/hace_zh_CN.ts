@@ -1460,6 +1460,18 @@
         <translation>(0, 1] 之间的比例，例如 0.005, 0.01, 0.05</translation>
     </message>
     <message>
+        <source>Batch size:</source>
+        <translation>批大小：</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Samples decoded together (same results); auto: the most that fit in memory, %1% kept free</source>
+        <translation>一起解码的样本数（结果相同）；自动：内存能容纳的最大数量，保留 %1% 空闲</translation>
+    </message>
+    <message>
         <source>Samples per task:</source>
         <translation>每个任务的样本数：</translation>
     </message>

@@ -1,10 +1,11 @@
 // hace run SWEEP.json [--db FILE] [--resume] [--retry-failed] [--dry-run] [--cell-group I/N]
-// [--threads N] [--batch-size B] [--quiet] [--json]: runs a sweep into a results database
+// [--threads N] [--batch-size B|auto] [--quiet] [--json]: runs a sweep into a results database
 // (DESIGN.md sections 5, 6 and 8). Progress on stderr; the summary (cells, samples_done,
 // samples_skipped, failures) on stdout. An invalid spec exits 2 with every problem on one line.
 // SIGINT/SIGTERM stop the sweep at the next sample boundary (what is finished stays stored; exit
 // 130); --resume continues.
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 
@@ -30,9 +31,25 @@ std::filesystem::path default_db(const std::filesystem::path& spec) {
     return std::filesystem::path(spec.stem().string() + ".sqlite");
 }
 
+// --batch-size B or auto: overrides the spec's batch_size; nullopt when not given.
+std::optional<runner::BatchRequest> batch_option(const Args& args) {
+    if (!args.has("batch-size")) return std::nullopt;
+    const std::string text = args.require("batch-size");
+    if (text == "auto") return runner::BatchRequest{1, true};
+    std::int64_t b = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), b);
+    if (ec != std::errc() || end != text.data() + text.size() || b < 1 ||
+        b > runner::kMaxBatchSize) {
+        throw InputError("--batch-size: expected 1.." + std::to_string(runner::kMaxBatchSize) +
+                         " or auto, got \"" + text + "\"");
+    }
+    return runner::BatchRequest{static_cast<std::int32_t>(b), false};
+}
+
 int dry_run(const runner::SweepSpec& spec, const Args& args,
             const std::optional<runner::CellGroup>& group) {
-    const auto plan = runner::plan_sweep(spec, runner::engine_validation_context(), group);
+    const auto plan =
+        runner::plan_sweep(spec, runner::engine_validation_context(), group, batch_option(args));
     if (args.has("json")) {
         print_json(runner::plan_json(plan));
     } else {
@@ -72,13 +89,9 @@ int run_run(const Args& args) {
     options.resume = args.has("resume");
     options.retry_failed = args.has("retry-failed");
     options.threads = static_cast<int>(threads);
-    if (args.has("batch-size")) {
-        const auto b = args.int_or("batch-size", 1);
-        if (b < 1 || b > runner::kMaxBatchSize) {
-            throw InputError("--batch-size: expected 1.." + std::to_string(runner::kMaxBatchSize) +
-                             ", got " + std::to_string(b));
-        }
-        options.batch_size = static_cast<std::int32_t>(b);
+    if (const auto batch = batch_option(args)) {
+        options.batch_size_auto = batch->automatic;
+        if (!batch->automatic) options.batch_size = batch->size;
     }
     options.cell_group = group;
     options.cancel = &g_stop;
@@ -105,7 +118,7 @@ Command run_command() {
     return {
         "run",
         "SWEEP.json [--db FILE] [--resume] [--retry-failed] [--dry-run] [--cell-group I/N] "
-        "[--threads N] [--batch-size B] [--quiet] [--json]",
+        "[--threads N] [--batch-size B|auto] [--quiet] [--json]",
         "run a sweep (models x contexts x retentions x methods x tasks) into a results database",
         {{"db", true, "results database (default: <sweep file stem>.sqlite here)"},
          {"resume", false, "continue a database that holds results of this sweep"},
@@ -114,8 +127,8 @@ Command run_command() {
          {"cell-group", true, "run only group I of N contiguous groups of cells (Slurm)"},
          {"threads", true, "compute threads (default: all cores)"},
          {"batch-size", true,
-          "samples decoded together (overrides the spec's batch_size; same results, timings "
-          "as shares)"},
+          "samples decoded together, or auto: the most that fit the memory (overrides the "
+          "spec's batch_size; same results, timings as shares; --dry-run estimates at it)"},
          {"quiet", false, "no progress line on stderr"},
          {"json", false, "print the summary (or the plan) as JSON"}},
         &run_run};

@@ -39,6 +39,7 @@ CellEstimate estimate_cell(const CellShape& c, const CostModel& cost) {
     const double params = double(estimated_params(m));
     const double k = double(kept_entries_per_head(c.context_length, c.retention));
     const double layers = double(m.layers);
+    const double b = double(std::max<std::int32_t>(1, c.batch));
     const double kv_per_entry = 2.0 * layers * double(m.kv_heads) * double(m.head_dim) * s;
 
     const double prefill_flop =
@@ -46,20 +47,20 @@ CellEstimate estimate_cell(const CellShape& c, const CostModel& cost) {
     const double attended = k + new_tokens / 2.0;
     const double decode_flop =
         2.0 * params + 4.0 * layers * double(m.q_heads) * double(m.head_dim) * attended;
-    const double decode_bytes = params * s + kv_per_entry * attended;
+    const double cache_bytes = kv_per_entry * attended;
+    const double step_seconds = std::max(b * decode_flop / cost.flops_per_s,
+                                         (params * s + b * cache_bytes) / cost.bytes_per_s);
 
     CellEstimate e;
-    e.seconds_per_sample =
-        prefill_flop / cost.flops_per_s +
-        new_tokens * std::max(decode_flop / cost.flops_per_s, decode_bytes / cost.bytes_per_s);
+    e.seconds_per_sample = prefill_flop / cost.flops_per_s + new_tokens * step_seconds / b;
     e.seconds = e.seconds_per_sample * double(c.samples);
     e.weights_bytes = static_cast<std::int64_t>(params * s);
     e.kv_bytes = static_cast<std::int64_t>(kv_per_entry * (k + new_tokens));
-    e.kv_peak_bytes = c.retention
-                          ? static_cast<std::int64_t>(kv_per_entry / layers * n) + e.kv_bytes
-                          : static_cast<std::int64_t>(kv_per_entry * (n + new_tokens));
+    e.kv_peak_bytes = c.retention ? static_cast<std::int64_t>(kv_per_entry / layers * n +
+                                                              b * kv_per_entry * (k + new_tokens))
+                                  : static_cast<std::int64_t>(b * kv_per_entry * (n + new_tokens));
     e.activation_bytes =
-        static_cast<std::int64_t>(8.0 * n * double(m.hidden) * s + 4.0 * double(m.vocab));
+        static_cast<std::int64_t>(8.0 * n * double(m.hidden) * s + 4.0 * double(m.vocab) * b);
     e.peak_bytes = e.weights_bytes + e.kv_peak_bytes + e.activation_bytes;
     return e;
 }

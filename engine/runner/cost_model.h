@@ -3,19 +3,27 @@
 //
 //   n = context tokens, m = generated tokens, P = parameters, s = bytes per element of the dtype,
 //   L layers, Hq query heads, Hkv KV heads, d head dim, D hidden, V vocabulary,
+//   B = batch size (sequences decoded together, model/generate_batch.h; 1 = alone),
 //   k = cache entries kept per KV head: n (full) or max(8, round(R n)) (ALGORITHMS.md budgets)
 //   prefill FLOP          = 2 P n + 2 L Hq d n^2          (weights; causal QK^T and AV)
-//   decode FLOP / token   = 2 P + 4 L Hq d (k + m/2)
-//   decode bytes / token  = P s + 2 L Hkv d s (k + m/2)   (weights and cache read once)
-//   seconds / sample      = prefill FLOP / flops_per_s
-//                           + m * max(decode FLOP / flops_per_s, decode bytes / bytes_per_s)
+//   decode FLOP / row     = 2 P + 4 L Hq d (k + m/2)
+//   cache bytes / row     = 2 L Hkv d s (k + m/2)
+//   seconds / step        = max(B * decode FLOP / flops_per_s,
+//                               (P s + B * cache bytes) / bytes_per_s)
+//                           (one batched step reads the weights once for all B rows)
+//   seconds / sample      = prefill FLOP / flops_per_s + m * seconds / step / B
+//                           (prefill runs per sequence; each sample owns 1/B of every step)
 //   weights bytes         = P s
-//   kv bytes (final)      = 2 L Hkv d s (k + m)
-//   kv peak bytes         = full: 2 L Hkv d s (n + m); compressing: one layer's full K/V during
-//                           the cascading prefill (DESIGN.md section 3), 2 Hkv d s n, plus the
-//                           final kept cache
-//   activation bytes      = 8 n D s + 4 V                 (hidden-sized buffers, fp32 logits)
+//   kv bytes (final)      = 2 L Hkv d s (k + m)            (one sequence)
+//   kv peak bytes         = full: B * 2 L Hkv d s (n + m); compressing: B * kv bytes (final)
+//                           plus one layer's full K/V of one prompt, 2 Hkv d s n, during the
+//                           cascading prefill (DESIGN.md section 3). Prefill runs one sequence at
+//                           a time, so while one prompt is prefilled the other B - 1 hold at most
+//                           their final caches: the bound is B final caches + one prompt's layer.
+//   activation bytes      = 8 n D s + 4 V B               (one prompt's hidden-sized buffers;
+//                                                          fp32 logits of B rows)
 //   peak bytes            = weights + kv peak + activations
+// At B = 1 these are the unbatched formulas.
 // P = 0 in ModelInfo is replaced by 12 L D^2 + 2 V D. The throughputs default per device kind
 // and should be replaced by measured ones (hace bench) where they matter.
 #pragma once
@@ -56,6 +64,7 @@ struct CellShape {
     std::int64_t max_new_tokens = 0;
     std::int64_t samples = 0;
     std::int64_t dtype_bytes = 4;
+    std::int32_t batch = 1;  // B above (>= 1)
 };
 
 // Entries kept per KV head for a prompt of n tokens: n, or max(8, round(R n)) capped at n.

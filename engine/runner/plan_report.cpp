@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "engine/runner/batch_size.h"
+
 namespace hace::runner {
 
 using nlohmann::json;
@@ -25,14 +27,18 @@ json plan_json(const SweepPlan& plan) {
                          {"config", c.config},
                          {"estimate", c.estimate.to_json()}});
     }
-    return {{"name", plan.name},
-            {"device", plan.device},
-            {"cells", cells},
-            {"totals",
-             {{"cells", plan.cells.size()},
-              {"samples", plan.total_samples()},
-              {"seconds", plan.total_seconds()},
-              {"max_peak_bytes", plan.max_peak_bytes()}}}};
+    json j = {{"name", plan.name},
+              {"device", plan.device},
+              {"batch_size", plan.batch_size},
+              {"batch_size_auto", plan.batch_size_auto},
+              {"cells", cells},
+              {"totals",
+               {{"cells", plan.cells.size()},
+                {"samples", plan.total_samples()},
+                {"seconds", plan.total_seconds()},
+                {"max_peak_bytes", plan.max_peak_bytes()}}}};
+    if (plan.batch_size_auto) j["available_bytes"] = plan.auto_available_bytes;
+    return j;
 }
 
 std::string human_bytes(std::int64_t bytes) {
@@ -61,6 +67,13 @@ std::string plan_text(const SweepPlan& plan) {
     char line[256];
     out << "sweep " << plan.name << " on " << plan.device << ": " << plan.cells.size()
         << " cells\n";
+    if (plan.batch_size_auto) {
+        out << "batch size " << plan.batch_size
+            << " (auto: " << human_bytes(plan.auto_available_bytes) << " available, "
+            << int(kAutoBatchMargin * 100 + 0.5) << "% kept free)\n";
+    } else if (plan.batch_size > 1) {
+        out << "batch size " << plan.batch_size << "\n";
+    }
     std::snprintf(line, sizeof line, "%5s  %-12s  %-20s %7s %9s  %-14s %-16s %7s %10s %11s\n", "#",
                   "cell", "model", "context", "retention", "method", "task", "samples", "time",
                   "peak");

@@ -46,6 +46,8 @@ public:
         SweepPlan plan;
         plan.name = spec_.name;
         plan.device = spec_.device;
+        plan.cost = cost_;
+        plan.batch_size = spec_.batch_size_auto ? 1 : spec_.batch_size;
         for (std::size_t mi = 0; mi < spec_.models.size(); ++mi) {
             for (const std::int64_t n : spec_.context_lengths) {
                 for (const auto& method : spec_.methods) add_method_cells(plan, mi, n, method);
@@ -135,8 +137,9 @@ private:
         std::optional<double> kept_fraction = retention;
         if (capacity)
             kept_fraction = std::min(1.0, double(*capacity) / double(std::max<std::int64_t>(1, n)));
-        c.estimate = estimate_cell(
-            {c.model, n, kept_fraction, c.max_new_tokens, c.samples, dtype_bytes_}, cost_);
+        c.shape = CellShape{c.model, n, kept_fraction, c.max_new_tokens, c.samples, dtype_bytes_};
+        c.shape->batch = spec_.batch_size_auto ? 1 : spec_.batch_size;
+        c.estimate = estimate_cell(*c.shape, cost_);
         return c;
     }
 

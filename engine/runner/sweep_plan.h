@@ -52,12 +52,19 @@ struct RunCell {
     std::int64_t samples = 0;                       // sample indices 0 .. samples-1
     std::int64_t max_new_tokens = 0;
     CellEstimate estimate;
+    // What the estimate was computed from (batch_size.h re-estimates at the run's B); none for
+    // a cell whose estimate is not the cost model's (the folded HIV cell).
+    std::optional<CellShape> shape;
 };
 
 struct SweepPlan {
     std::string name;
     std::string device;
     std::vector<RunCell> cells;
+    CostModel cost;                         // the estimates' throughputs
+    std::int32_t batch_size = 1;            // the estimates' B (batch_size.h)
+    bool batch_size_auto = false;           // B was resolved from "auto"
+    std::int64_t auto_available_bytes = 0;  // the memory "auto" read (0 unless auto)
 
     std::int64_t total_samples() const;
     double total_seconds() const;

@@ -68,7 +68,15 @@ public:
             else
                 add("store_kept", "expected true or false, got " + json_type_name(j["store_kept"]));
         }
-        if (j.contains("batch_size")) {
+        if (j.contains("batch_size") && j["batch_size"].is_string()) {
+            if (j["batch_size"] == "auto") {
+                spec_.batch_size_auto = true;
+            } else {
+                add("batch_size", "expected an integer in 1.." + std::to_string(kMaxBatchSize) +
+                                      " or \"auto\", got \"" + j["batch_size"].get<std::string>() +
+                                      "\"");
+            }
+        } else if (j.contains("batch_size")) {
             if (auto v = as_int(j["batch_size"], "batch_size", 1)) {
                 if (*v > kMaxBatchSize) {
                     add("batch_size", "must be <= " + std::to_string(kMaxBatchSize) + ", got " +

@@ -17,7 +17,8 @@
 //                             "query": "agnostic", "options": {...}}, ...],
 //   "query": "aware" | "agnostic",                // a task entry's "query" wins
 //   "store_kept": false,                          // store kept positions per sample
-//   "batch_size": 1,                              // samples decoded together (1..256)
+//   "batch_size": 1,                              // samples decoded together (1..256 or
+//                                                 // "auto": batch_size.h)
 //   "samples_per_task": 100,
 //   "data": {"longbench": "DIR", "haystack": "DIR"},
 //   "decoding": {"greedy": true, "seed": 42, "max_new_tokens": 64,
@@ -111,6 +112,7 @@ struct SweepSpec {
     std::string query = "aware";
     bool store_kept = false;
     std::int32_t batch_size = 1;                          // see the format above
+    bool batch_size_auto = false;                         // "auto": resolved when planned
     std::map<std::string, nlohmann::json> method_params;  // method id -> params object
     std::vector<Problem> problems;                        // structural problems, field by field
 

@@ -162,7 +162,14 @@ TEST_F(RunCli, BatchSizeStoresTheRowsOfTheUnbatchedRun) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.json_out()["samples_done"], 28);
     EXPECT_EQ(hace::runner::test::stored_rows(db), hace::runner::test::stored_rows(*reference_));
-    for (const char* bad : {"0", "257", "auto"}) {
+    // The exports say the timings are shares of the batch.
+    const Outcome csv = run_hace({"export", "--db", db.string(), "--format", "csv"});
+    ASSERT_EQ(csv.code, 0) << csv.err;
+    EXPECT_THAT(lines_of(csv.out)[0], HasSubstr(",timing,prefill_ms,decode_ms,"));
+    EXPECT_THAT(lines_of(csv.out)[1], HasSubstr(",batch share (B=4),"));
+    const Outcome alone = run_hace({"export", "--db", reference_->string(), "--format", "csv"});
+    EXPECT_THAT(lines_of(alone.out)[1], HasSubstr(",alone,"));
+    for (const char* bad : {"0", "257", "four", "Auto"}) {
         const Outcome b = run_hace({"run", sweep_->string(), "--db", (*dir_ / "x.sqlite").string(),
                                     "--batch-size", bad});
         EXPECT_EQ(b.code, 2) << bad;
@@ -363,6 +370,20 @@ TEST_F(RunCli, DryRunPrintsThePlanAndWritesNothing) {
     ASSERT_EQ(text.code, 0) << text.err;
     EXPECT_THAT(text.out, HasSubstr("total: 7 cells, 28 samples"));
     EXPECT_THAT(text.out, HasSubstr("hace-layer"));
+    // At --batch-size 4 the estimate holds 4 caches; auto fits the tiny model and is capped by
+    // the 4 samples of a cell.
+    const Outcome four = run_hace(
+        {"run", sweep_->string(), "--db", db.string(), "--dry-run", "--json", "--batch-size", "4"});
+    ASSERT_EQ(four.code, 0) << four.err;
+    const json p4 = four.json_out();
+    EXPECT_EQ(p4["batch_size"], 4);
+    EXPECT_FALSE(p4["batch_size_auto"].get<bool>());
+    EXPECT_GT(p4["totals"]["max_peak_bytes"].get<std::int64_t>(),
+              plan["totals"]["max_peak_bytes"].get<std::int64_t>());
+    const Outcome aut = run_hace(
+        {"run", sweep_->string(), "--db", db.string(), "--dry-run", "--batch-size", "auto"});
+    ASSERT_EQ(aut.code, 0) << aut.err;
+    EXPECT_THAT(aut.out, HasSubstr("batch size 4 (auto: "));
     EXPECT_FALSE(fs::exists(db));
 }
 

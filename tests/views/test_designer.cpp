@@ -32,7 +32,7 @@ const json kEveryField = json::parse(R"({
               {"id": "hace", "name": "hace-b", "mode": "faithful", "params": {"beta": 1.05}}],
   "tasks": ["niah", {"id": "needle", "samples": 3, "max_new_tokens": 16,
                      "options": {"distractors": true}}],
-  "samples_per_task": 7, "data": {"haystack": "/h", "needle_task": "/n"},
+  "samples_per_task": 7, "batch_size": "auto", "data": {"haystack": "/h", "needle_task": "/n"},
   "decoding": {"greedy": true, "seed": 7, "max_new_tokens": 12, "temperature": 0.7,
                "top_p": 0.9, "top_k": 5},
   "device": "cuda:1", "dtype": "bf16", "mode": "faithful",
@@ -108,6 +108,41 @@ TEST(SpecDesigner, EditsAreWrittenInTheSpecsForms) {
     EXPECT_EQ(d.spec()["methods"][1]["params"], "{not json");  // the validator will say so
 }
 
+TEST(SpecDesigner, EditsTheBatchSizeWithAnAutoChoice) {
+    SpecDesigner d;
+    json spec = kEveryField;
+    spec.erase("batch_size");
+    d.setSpec(spec, "/tmp");
+    auto* batch = d.findChild<QSpinBox*>(QStringLiteral("batchSize"));
+    ASSERT_NE(batch, nullptr);
+    EXPECT_EQ(batch->minimum(), 0);
+    EXPECT_EQ(batch->maximum(), 256);
+    EXPECT_EQ(batch->value(), 1);  // the default, and absent stays absent
+    EXPECT_FALSE(d.spec().contains("batch_size"));
+    batch->setValue(8);
+    EXPECT_EQ(d.spec()["batch_size"], 8);
+    batch->setValue(0);
+    EXPECT_EQ(batch->text(), QStringLiteral("auto"));
+    EXPECT_EQ(d.spec()["batch_size"], "auto");
+    batch->setValue(1);
+    EXPECT_FALSE(d.spec().contains("batch_size"));
+    // Loaded values come back exactly: auto, the default written out, and values the box
+    // cannot show (the validator reports those).
+    for (const json& v : {json(4), json("auto"), json(1), json(300), json("AUTO")}) {
+        spec["batch_size"] = v;
+        d.setSpec(spec, "/tmp");
+        EXPECT_EQ(d.spec(), spec) << v.dump();
+    }
+    spec["batch_size"] = "auto";
+    d.setSpec(spec, "/tmp");
+    EXPECT_EQ(batch->value(), 0);
+    spec["batch_size"] = 16;
+    d.setSpec(spec, "/tmp");
+    EXPECT_EQ(batch->value(), 16);
+    batch->setValue(0);
+    EXPECT_EQ(d.spec()["batch_size"], "auto");
+}
+
 TEST(SpecDesigner, EngineValidationMarksTheOffendingRowAsYouType) {
     SpecDesigner d;
     d.setServices(gui::engineSpecServices());
@@ -160,6 +195,19 @@ TEST(SpecDesigner, DryRunShowsTheEnginesPlan) {
     ASSERT_TRUE(d.dryRun()) << d.estimateText().toStdString();
     // full + snapkv at one ratio: 2 cells of 2 samples.
     EXPECT_TRUE(d.estimateText().contains(QStringLiteral("2 cells, 4 samples")))
+        << d.estimateText().toStdString();
+    // The estimate is at the spec's batch size; auto is resolved against this host's memory
+    // (the 2 samples of each cell cap it at 2).
+    json batched = runnableSpec();
+    batched["batch_size"] = 2;
+    d.setSpec(batched, "/tmp");
+    ASSERT_TRUE(d.dryRun()) << d.estimateText().toStdString();
+    EXPECT_TRUE(d.estimateText().contains(QStringLiteral("batch size 2\n")))
+        << d.estimateText().toStdString();
+    batched["batch_size"] = "auto";
+    d.setSpec(batched, "/tmp");
+    ASSERT_TRUE(d.dryRun()) << d.estimateText().toStdString();
+    EXPECT_TRUE(d.estimateText().contains(QStringLiteral("batch size 2 (auto: ")))
         << d.estimateText().toStdString();
     json bad = runnableSpec();
     bad["context_lengths"] = {100000};

@@ -34,6 +34,8 @@
 #include <limits>
 #include <utility>
 
+#include "engine/runner/batch_size.h"
+
 #include "engine/runner/plan_report.h"
 
 namespace hace::views {
@@ -122,6 +124,10 @@ void SpecDesigner::buildUi() {
     mode_->addItems({QStringLiteral("equal"), QStringLiteral("faithful")});
     samplesPerTask_ = new QSpinBox(this);
     samplesPerTask_->setRange(1, 10'000'000);
+    batchSize_ = new QSpinBox(this);
+    batchSize_->setObjectName(QStringLiteral("batchSize"));
+    batchSize_->setRange(0, static_cast<int>(runner::kMaxBatchSize));  // 0: "auto"
+    batchSize_->setValue(1);
     contexts_ = new QLineEdit(this);
     retentions_ = new QLineEdit(this);
     nameLabel_ = new QLabel(this);
@@ -132,12 +138,14 @@ void SpecDesigner::buildUi() {
     samplesLabel_ = new QLabel(this);
     contextsLabel_ = new QLabel(this);
     retentionsLabel_ = new QLabel(this);
+    batchSizeLabel_ = new QLabel(this);
     auto* general = new QFormLayout(generalBox_);
     general->addRow(nameLabel_, name_);
     general->addRow(descriptionLabel_, description_);
     general->addRow(contextsLabel_, contexts_);
     general->addRow(retentionsLabel_, retentions_);
     general->addRow(samplesLabel_, samplesPerTask_);
+    general->addRow(batchSizeLabel_, batchSize_);
     general->addRow(deviceLabel_, device_);
     general->addRow(dtypeLabel_, dtype_);
     general->addRow(modeLabel_, mode_);
@@ -148,6 +156,7 @@ void SpecDesigner::buildUi() {
     connect(dtype_, &QComboBox::currentTextChanged, this, onEdit);
     connect(mode_, &QComboBox::currentTextChanged, this, onEdit);
     connect(samplesPerTask_, &QSpinBox::valueChanged, this, onEdit);
+    connect(batchSize_, &QSpinBox::valueChanged, this, onEdit);
 
     const auto box = [this](QGroupBox*& b, QWidget* content) {
         b = new QGroupBox(this);
@@ -339,6 +348,7 @@ QWidget* SpecDesigner::fieldFor(const std::string& key) const {
     if (key == "dtype") return dtype_;
     if (key == "mode") return mode_;
     if (key == "samples_per_task") return samplesPerTask_;
+    if (key == "batch_size") return batchSize_;
     if (key == "context_lengths") return contexts_;
     if (key == "retentions") return retentions_;
     if (key == "models") return models_;
@@ -354,9 +364,9 @@ QWidget* SpecDesigner::fieldFor(const std::string& key) const {
 void SpecDesigner::markProblems() {
     const QColor bad(0xf8, 0xd7, 0xd7);
     const QString badStyle = QStringLiteral("border: 1px solid #c62828;");
-    for (auto* w :
-         std::initializer_list<QWidget*>{name_, description_, device_, dtype_, mode_,
-                                         samplesPerTask_, contexts_, retentions_, decodingBox_}) {
+    for (auto* w : std::initializer_list<QWidget*>{name_, description_, device_, dtype_, mode_,
+                                                   samplesPerTask_, batchSize_, contexts_,
+                                                   retentions_, decodingBox_}) {
         w->setStyleSheet(QString());
         w->setToolTip(QString());
     }
@@ -458,6 +468,12 @@ void SpecDesigner::retranslate() {
     retentionsLabel_->setText(tr("Retention ratios:"));
     retentions_->setPlaceholderText(tr("fractions in (0, 1], e.g. 0.005, 0.01, 0.05"));
     samplesLabel_->setText(tr("Samples per task:"));
+    batchSizeLabel_->setText(tr("Batch size:"));
+    batchSize_->setSpecialValueText(tr("auto"));
+    batchSize_->setStatusTip(
+        tr("Samples decoded together (same results); auto: the most that fit in memory, "
+           "%1% kept free")
+            .arg(static_cast<int>(runner::kAutoBatchMargin * 100.0 + 0.5)));
     deviceLabel_->setText(tr("Device:"));
     dtypeLabel_->setText(tr("Data type:"));
     modeLabel_->setText(tr("Mode:"));

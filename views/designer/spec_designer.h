@@ -110,13 +110,14 @@ private:
     // General
     QGroupBox* generalBox_;
     QLabel *nameLabel_, *descriptionLabel_, *deviceLabel_, *dtypeLabel_, *modeLabel_,
-        *samplesLabel_, *contextsLabel_, *retentionsLabel_;
+        *samplesLabel_, *contextsLabel_, *retentionsLabel_, *batchSizeLabel_;
     QLineEdit* name_;
     QLineEdit* description_;
     QComboBox* device_;
     QComboBox* dtype_;
     QComboBox* mode_;
     QSpinBox* samplesPerTask_;
+    QSpinBox* batchSize_;  // 1..256; 0 shows "auto" (spec "batch_size": "auto")
     QLineEdit* contexts_;
     QLineEdit* retentions_;
     // Lists

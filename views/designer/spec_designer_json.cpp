@@ -25,9 +25,9 @@ using nlohmann::json;
 
 const std::set<std::string>& knownKeys() {
     static const std::set<std::string> keys = {
-        "name",  "description",      "models",     "context_lengths", "retentions", "methods",
-        "tasks", "samples_per_task", "data",       "decoding",        "device",     "dtype",
-        "mode",  "method_params",    "head_scores"};
+        "name",  "description",      "models",      "context_lengths", "retentions", "methods",
+        "tasks", "samples_per_task", "data",        "decoding",        "device",     "dtype",
+        "mode",  "method_params",    "head_scores", "batch_size"};
     return keys;
 }
 
@@ -70,6 +70,7 @@ std::map<std::string, QString> SpecDesigner::signatures() const {
         {"dtype", dtype_->currentText()},
         {"mode", mode_->currentText()},
         {"samples_per_task", QString::number(samplesPerTask_->value())},
+        {"batch_size", QString::number(batchSize_->value())},
         {"context_lengths", contexts_->text()},
         {"retentions", retentions_->text()},
         {"models", tableSignature(models_)},
@@ -94,6 +95,9 @@ void SpecDesigner::setSpec(const json& specIn, const std::filesystem::path& base
     mode_->setCurrentText(spec.contains("mode") ? str(spec, "mode") : QStringLiteral("equal"));
     const json& spt = member(spec, "samples_per_task");
     samplesPerTask_->setValue(spt.is_number_integer() ? spt.get<int>() : 100);
+    // "auto" is the spin box's 0; a value it cannot show stays in the spec as loaded.
+    const json& batch = member(spec, "batch_size");
+    batchSize_->setValue(batch == "auto" ? 0 : batch.is_number_integer() ? batch.get<int>() : 1);
     contexts_->setText(spec_text::formatList(member(spec, "context_lengths")));
     retentions_->setText(spec_text::formatList(member(spec, "retentions")));
 
@@ -209,6 +213,7 @@ json SpecDesigner::spec() const {
     scalar("dtype", dtype_->currentText().toStdString(), "f32");
     scalar("mode", mode_->currentText().toStdString(), "equal");
     scalar("samples_per_task", samplesPerTask_->value(), 100);
+    scalar("batch_size", batchSize_->value() == 0 ? json("auto") : json(batchSize_->value()), 1);
 
     const auto list = [&](const std::string& key, const QLineEdit* edit, bool integers,
                           bool required) {

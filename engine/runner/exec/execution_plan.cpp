@@ -192,6 +192,7 @@ void fold_hiv_cells(SweepPlan& plan) {
         c.mode = "";
         c.method_params = json::object();
         c.head_scores.reset();
+        c.shape.reset();  // its estimate is per trial, below: not re-estimated at a batch size
         c.samples = 1;
         // Rough: a trial costs about one sample of the cell's context; 50 trials when unset.
         const auto trials =
@@ -275,7 +276,7 @@ std::vector<Problem> engine_checks(const SweepSpec& spec, const ValidationContex
 }
 
 SweepPlan plan_sweep(const SweepSpec& spec, const ValidationContext& ctx,
-                     std::optional<CellGroup> group) {
+                     std::optional<CellGroup> group, const std::optional<BatchRequest>& batch) {
     ValidationResult checked = validate(spec, ctx);
     for (auto& p : engine_checks(spec, ctx, checked)) checked.problems.push_back(std::move(p));
     throw_if_invalid(spec, checked);
@@ -287,6 +288,7 @@ SweepPlan plan_sweep(const SweepSpec& spec, const ValidationContext& ctx,
         const auto end = (group->index + 1) * c / group->count;
         plan.cells = std::vector<RunCell>(plan.cells.begin() + begin, plan.cells.begin() + end);
     }
+    apply_batch_request(plan, batch_request(spec, batch));
     return plan;
 }
 

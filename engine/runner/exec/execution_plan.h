@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/eval/hiv/hiv_task.h"
+#include "engine/runner/exec/run_batch_size.h"
 #include "engine/runner/sweep_plan.h"
 #include "engine/runner/sweep_spec.h"
 #include "engine/runner/sweep_validate.h"
@@ -41,9 +42,11 @@ std::vector<Problem> engine_checks(const SweepSpec& spec, const ValidationContex
                                    const ValidationResult& checked);
 
 // Validates (InputError "<spec>: N problems: ..." listing all of them), plans, folds the HIV
-// cells and keeps the group's cells.
+// cells, keeps the group's cells and estimates them at the batch size (run_batch_size.h:
+// `batch`, or the spec's; "auto" reads the device's memory here).
 SweepPlan plan_sweep(const SweepSpec& spec, const ValidationContext& ctx,
-                     std::optional<CellGroup> group = std::nullopt);
+                     std::optional<CellGroup> group = std::nullopt,
+                     const std::optional<BatchRequest>& batch = std::nullopt);
 
 // The sweep task is the HIV test.
 bool is_hiv_cell(const RunCell& cell);

@@ -100,6 +100,28 @@ const json& Table::at(std::size_t row, const std::string& column) const {
     return kNull;
 }
 
+namespace {
+
+// The B a sample's timings were measured at: its row's "batched", 1 when absent.
+std::int32_t batched_of(const json& extra) {
+    if (!extra.is_object()) return 1;
+    const auto it = extra.find("batched");
+    if (it == extra.end() || !it->is_number_integer()) return 1;
+    return std::max(1, it->get<std::int32_t>());
+}
+
+}  // namespace
+
+json timing_label(const std::set<std::int32_t>& batch_sizes) {
+    if (batch_sizes.empty()) return nullptr;
+    std::string shared;
+    for (const std::int32_t b : batch_sizes) {
+        if (b > 1) shared += (shared.empty() ? "" : "/") + std::to_string(b);
+    }
+    if (shared.empty()) return "alone";
+    return "batch share (B=" + shared + (batch_sizes.count(1) ? ", some alone)" : ")");
+}
+
 // Cells in plan order, each cell's samples by index.
 Table sample_table(const std::filesystem::path& db_path) {
     detail::Db db = detail::open_results_for_reading(db_path);
@@ -134,6 +156,7 @@ Table sample_table(const std::filesystem::path& db_path) {
                        s.references,
                        s.prompt_tokens,
                        s.output_tokens,
+                       timing_label({batched_of(s.extra)}),
                        optional_value(s.prefill_ms),
                        optional_value(s.decode_ms),
                        optional_value(s.total_ms),
@@ -165,6 +188,7 @@ Table sample_table(const std::filesystem::path& db_path) {
                  "references",
                  "prompt_tokens",
                  "output_tokens",
+                 "timing",
                  "prefill_ms",
                  "decode_ms",
                  "total_ms",
@@ -236,6 +260,7 @@ std::vector<CellSummary> cell_summaries(const std::filesystem::path& db_path, st
             if (s.peak_bytes)
                 cell.peak_bytes = std::max(cell.peak_bytes.value_or(0), *s.peak_bytes);
             if (cell.samples == 1) cell.method_name = label_of(k, s.extra);
+            cell.batch_sizes.insert(batched_of(s.extra));
         }
         for (const auto& [name, values] : cell.observations) {
             if (!intervals) break;
@@ -275,6 +300,7 @@ Table cell_table(const std::vector<CellSummary>& cells, std::uint64_t seed) {
                  "samples_planned",
                  "samples",
                  "retention_realised",
+                 "timing",
                  "prefill_ms",
                  "decode_ms",
                  "kv_bytes",
@@ -303,6 +329,7 @@ Table cell_table(const std::vector<CellSummary>& cells, std::uint64_t seed) {
                                  c.samples_planned,
                                  c.samples,
                                  mean(c, "retention_realised"),
+                                 timing_label(c.batch_sizes),
                                  mean(c, "prefill_ms"),
                                  mean(c, "decode_ms"),
                                  mean(c, "kv_bytes"),

@@ -3,15 +3,21 @@
 // method, mode, retention, task) and the label the run stored with each sample (method_name).
 //
 // Per sample: cell, model, context_length, method, method_name, mode, retention, task, status,
-//   sample_index, sample_id, prediction, references, prompt_tokens, output_tokens, prefill_ms,
-//   decode_ms, total_ms, peak_bytes, kv_bytes, kv_full_entries, kv_kept_entries,
+//   sample_index, sample_id, prediction, references, prompt_tokens, output_tokens, timing,
+//   prefill_ms, decode_ms, total_ms, peak_bytes, kv_bytes, kv_full_entries, kv_kept_entries,
 //   retention_realised, then every metric by name (sorted).
 // Per cell: cell, model, context_length, method, method_name, mode, retention, task, status,
-//   failure_reason, samples_planned, samples, then the means over the cell's samples of
-//   retention_realised, prefill_ms, decode_ms, kv_bytes and the largest peak_bytes; then for
+//   failure_reason, samples_planned, samples, then the mean retention_realised, timing, the
+//   means over the cell's samples of prefill_ms, decode_ms, kv_bytes and the largest
+//   peak_bytes; then for
 //   every metric M: M (the mean), M_ci_low and M_ci_high (its 95% interval from
 //   engine/eval/stats: percentile bootstrap, Wilson for 0/1 metrics) and M_n (samples holding M).
 //   The JSON form adds "statistics": how the intervals were computed, with the seed.
+// timing (timing_label) says how the timing columns were measured: "alone", or for samples
+//   decoded in batches of B ("batched": B in their row) "batch share (B=4)": decode_ms and
+//   total_ms then hold the sample's share of the batched steps' wall time (each step divided
+//   equally among its rows), not its latency; prefill_ms is its own prefill, during which the
+//   other sequences wait. Speed comparisons belong to B = 1 runs or `hace bench`.
 // Missing values are null (JSON) or empty (CSV). Rows follow the plan order of the sweeps.
 #pragma once
 
@@ -19,6 +25,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,7 +64,12 @@ struct CellSummary {
     std::map<std::string, stats::MetricInterval> intervals;  // per metric, 95%
     std::map<std::string, double> means;                     // retention_realised, prefill_ms, ...
     std::optional<std::int64_t> peak_bytes;
+    std::set<std::int32_t> batch_sizes;  // B of each sample's timing (1: alone)
 };
+
+// "alone" when every B is 1; "batch share (B=4)", "batch share (B=2/4, some alone)" otherwise;
+// null when there are no samples.
+nlohmann::json timing_label(const std::set<std::int32_t>& batch_sizes);
 
 Table sample_table(const std::filesystem::path& db);
 // Intervals are computed with `seed` (stats::kDefaultSeed unless given); `intervals` false

@@ -17,6 +17,7 @@
 #include "engine/eval/hiv/hiv_task.h"
 #include "engine/eval/stats/cell_statistics.h"
 #include "engine/model/model.h"
+#include "engine/runner/batch_size.h"
 #include "engine/runner/db_lock.h"
 #include "engine/runner/exec/engine_context.h"
 #include "engine/runner/exec/method_config.h"
@@ -24,6 +25,7 @@
 #include "engine/runner/exec/pending_scores.h"
 #include "engine/runner/exec/sample_builder.h"
 #include "engine/runner/exec/sample_record.h"
+#include "engine/runner/plan_report.h"
 #include "engine/runner/run_manifest.h"
 #include "engine/runner/sweep_validate.h"
 
@@ -79,7 +81,7 @@ public:
         summary_.name = spec_.name;
         summary_.db = db_;
         const ValidationContext ctx = engine_validation_context();
-        plan_ = plan_sweep(spec_, ctx, opt_.cell_group);
+        plan_ = plan_sweep(spec_, ctx, opt_.cell_group, batch_override());
         summary_.cells = static_cast<std::int64_t>(plan_.cells.size());
         summary_.samples_planned = plan_.total_samples();
         if (opt_.dry_run) {
@@ -91,6 +93,17 @@ public:
         if (batch_size() < 1 || batch_size() > kMaxBatchSize) {
             throw InputError("batch size " + std::to_string(batch_size()) + " is outside 1.." +
                              std::to_string(kMaxBatchSize));
+        }
+        if (plan_.batch_size_auto) {
+            log(LogLevel::Info, "batch size " + std::to_string(batch_size()) +
+                                    " (auto: " + human_bytes(plan_.auto_available_bytes) +
+                                    " available on " + plan_.device + ")");
+            const double budget = double(plan_.auto_available_bytes) * (1.0 - kAutoBatchMargin);
+            if (double(plan_.max_peak_bytes()) > budget) {
+                log(LogLevel::Warning, "the largest cell's estimated peak, " +
+                                           human_bytes(plan_.max_peak_bytes()) +
+                                           ", exceeds the memory auto may use even at B = 1");
+            }
         }
         if (opt_.threads > 0) model::set_compute_threads(opt_.threads);
         // Before SQLite opens the file: a second run on this database is refused here, not
@@ -188,6 +201,13 @@ private:
         m["query"] = spec_.query;
         m["store_kept"] = spec_.store_kept;
         if (batch_size() > 1) m["batched"] = batch_size();
+        if (plan_.batch_size_auto) {
+            // "batched" is absent when auto chose 1; the resolved B is always here.
+            m["batch_size_auto"] = true;
+            m["batch_size"] = batch_size();
+            m["batch_available_bytes"] = plan_.auto_available_bytes;
+            m["batch_memory_margin"] = kAutoBatchMargin;
+        }
         m["budgets"] = spec_.budgets;
         m["spec_source"] = spec_.source;
         m["database"] = db_.string();
@@ -293,7 +313,13 @@ private:
         }
     }
 
-    std::int32_t batch_size() const { return opt_.batch_size.value_or(spec_.batch_size); }
+    // Resolved once, when the run is planned (run_batch_size.h).
+    std::int32_t batch_size() const { return plan_.batch_size; }
+    std::optional<BatchRequest> batch_override() const {
+        if (opt_.batch_size_auto) return BatchRequest{1, true};
+        if (opt_.batch_size) return BatchRequest{*opt_.batch_size, false};
+        return std::nullopt;
+    }
 
     void check_boundary() {
         writer_->rethrow();

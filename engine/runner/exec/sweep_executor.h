@@ -64,6 +64,7 @@ struct RunOptions {
     std::optional<CellGroup> cell_group;     // run only this group of the plan's cells
     std::size_t write_queue = 8;             // finished samples waiting for the writer, at most
     std::optional<std::int32_t> batch_size;  // overrides the spec's batch_size (1..256)
+    bool batch_size_auto = false;            // overrides the spec's batch_size with "auto" (wins)
     StoreOptions store;
     SweepEvents events;
     // The worker pool beside the model's thread: scoring finished samples and building the next

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/core/error.h"
+#include "engine/runner/batch_size.h"
 #include "engine/runner/canonical_json.h"
 #include "engine/runner/plan_report.h"
 #include "engine/runner/sweep_plan.h"
@@ -227,6 +228,76 @@ TEST(CostModel, HandComputedCell) {
     EXPECT_EQ(full.kv_bytes, 32 * 110);
 }
 
+// The same cell at B = 4 (cache bytes per row 32*15 = 480, decode FLOP per row 2960):
+//   step = max(4*2960/1e6 = 0.01184, (2000 + 4*480)/1e3 = 3.92) = 3.92 s
+//   sample = 0.52 + 10 * 3.92 / 4 = 10.32 s; cell = 30.96 s
+//   kv = 640 per sequence; kv peak = 16*100 + 4*640 = 4160; activations = 12800 + 40*4 = 12960
+//   peak = 2000 + 4160 + 12960 = 19120; full cache: kv peak = 4 * 32 * 110 = 14080
+// With flops 1e3 the step is compute bound: max(4*2960/1e3 = 11.84, 3.92) = 11.84 s, so a
+// sample's decode share is 10 * 11.84 / 4 = 29.6 s, as unbatched (10 * 2.96).
+TEST(CostModel, HandComputedCellAtBatchSize4) {
+    ModelInfo m;
+    m.layers = 2;
+    m.q_heads = 2;
+    m.kv_heads = 1;
+    m.head_dim = 4;
+    m.hidden = 8;
+    m.vocab = 10;
+    m.params = 1000;
+    CellShape shape{m, 100, 0.1, 10, 3, 2};
+    shape.batch = 4;
+    const CellEstimate e = estimate_cell(shape, {1e6, 1e3});
+    EXPECT_NEAR(e.seconds_per_sample, 10.32, 1e-9);
+    EXPECT_NEAR(e.seconds, 30.96, 1e-9);
+    EXPECT_EQ(e.weights_bytes, 2000);
+    EXPECT_EQ(e.kv_bytes, 640);
+    EXPECT_EQ(e.kv_peak_bytes, 4160);
+    EXPECT_EQ(e.activation_bytes, 12960);
+    EXPECT_EQ(e.peak_bytes, 19120);
+    shape.retention = std::nullopt;
+    EXPECT_EQ(estimate_cell(shape, {1e6, 1e3}).kv_peak_bytes, 14080);
+    shape.retention = 0.1;
+    EXPECT_NEAR(estimate_cell(shape, {1e3, 1e3}).seconds_per_sample, 520.0 + 29.6, 1e-9);
+}
+
+// "auto" over two shapes of the cell above (s = 2, 300 samples each):
+//   compressing: peak(B) = 2000 + (1600 + 640 B) + (12800 + 40 B) = 16400 + 680 B
+//   full cache:  peak(B) = 2000 + 3520 B + (12800 + 40 B)         = 14800 + 3560 B
+// 50000 available, 20% kept free: budget 40000. Compressing alone: B <= 34.7 -> 34; with the
+// full cell: B <= 7.08 -> 7 (peak 39720). 3 samples cap B at 3; 20000 available (budget
+// 16000 < 17080) fits nothing: B = 1, fits false.
+TEST(AutoBatch, LargestBatchWhoseLargestCellFitsTheBudget) {
+    ModelInfo m;
+    m.layers = 2;
+    m.q_heads = 2;
+    m.kv_heads = 1;
+    m.head_dim = 4;
+    m.hidden = 8;
+    m.vocab = 10;
+    m.params = 1000;
+    const CostModel cost{1e6, 1e3};
+    CellShape compressing{m, 100, 0.1, 10, 300, 2};
+    CellShape full{m, 100, std::nullopt, 10, 300, 2};
+    EXPECT_EQ(largest_peak_at({compressing}, 5, cost), 16400 + 680 * 5);
+
+    AutoBatch a = resolve_auto_batch({compressing}, 50000, cost);
+    EXPECT_EQ(a.batch, 34);
+    EXPECT_EQ(a.budget_bytes, 40000);
+    EXPECT_EQ(a.peak_bytes, 16400 + 680 * 34);
+    EXPECT_TRUE(a.fits);
+    a = resolve_auto_batch({compressing, full}, 50000, cost);
+    EXPECT_EQ(a.batch, 7);
+    EXPECT_EQ(a.peak_bytes, 39720);
+    compressing.samples = 3;
+    full.samples = 2;
+    EXPECT_EQ(resolve_auto_batch({compressing, full}, 1'000'000, cost).batch, 3);
+    compressing.samples = 300;
+    EXPECT_EQ(resolve_auto_batch({compressing}, std::int64_t(1) << 40, cost).batch, 256);
+    a = resolve_auto_batch({compressing}, 20000, cost);
+    EXPECT_EQ(a.batch, 1);
+    EXPECT_FALSE(a.fits);
+}
+
 TEST(CostModel, KeptEntriesFollowTheBudgetRule) {
     EXPECT_EQ(kept_entries_per_head(1000, std::nullopt), 1000);
     EXPECT_EQ(kept_entries_per_head(1000, 0.005), 8);    // round(5) = 5 -> floor of 8
@@ -353,12 +424,13 @@ TEST(SweepSpecProtocol, QueryBudgetsAndStoreKeptAreValidated) {
     EXPECT_EQ(ok.query_of(ok.tasks[0]), "agnostic");
     EXPECT_EQ(ok.query_of(ok.tasks[1]), "aware");
     // An explicit protocol equal to the sweep's is the same task entry.
-    const SweepSpec dup = parse_sweep_spec({{"models", {"m"}},
-                                            {"context_lengths", {128}},
-                                            {"methods", {"snapkv"}},
-                                            {"tasks", {"niah", {{"id", "niah"}, {"query", "aware"}}}},
-                                            {"retentions", {0.1}}},
-                                           "/");
+    const SweepSpec dup =
+        parse_sweep_spec({{"models", {"m"}},
+                          {"context_lengths", {128}},
+                          {"methods", {"snapkv"}},
+                          {"tasks", {"niah", {{"id", "niah"}, {"query", "aware"}}}},
+                          {"retentions", {0.1}}},
+                         "/");
     ASSERT_EQ(dup.problems.size(), 1u);
     EXPECT_THAT(dup.problems[0].text(), HasSubstr("tasks[1]: duplicate of tasks[0]"));
 }

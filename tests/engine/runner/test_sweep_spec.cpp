@@ -202,7 +202,8 @@ TEST_F(SweepSpecTest, DuplicateEntriesOfEveryList) {
     EXPECT_PROBLEM(r, "methods[3]", "duplicate of methods[1] (\"full\"");
     // A different name with the default window is still the same method configuration.
     EXPECT_PROBLEM(r, "methods[2]", "duplicate of methods[0] (same method, mode and parameters)");
-    EXPECT_PROBLEM(r, "tasks[2]", "duplicate of tasks[0] (\"niah\" with the same options and query protocol)");
+    EXPECT_PROBLEM(r, "tasks[2]",
+                   "duplicate of tasks[0] (\"niah\" with the same options and query protocol)");
     EXPECT_EQ(r.problems.size(), 6u) << all_problems(r);
 }
 
@@ -238,17 +239,23 @@ TEST_F(SweepSpecTest, CompressingMethodNeedsRetentions) {
     EXPECT_TRUE(check(j).ok());
 }
 
-TEST_F(SweepSpecTest, BatchSizeIsAnIntegerFromOneTo256) {
+TEST_F(SweepSpecTest, BatchSizeIsAnIntegerFromOneTo256OrAuto) {
     EXPECT_EQ(parse_sweep_spec(good_spec(), "/").batch_size, 1);  // the default
+    EXPECT_FALSE(parse_sweep_spec(good_spec(), "/").batch_size_auto);
     json j = good_spec();
     j["batch_size"] = 8;
     const SweepSpec spec = parse_sweep_spec(j, "/");
     EXPECT_TRUE(check(j).ok()) << all_problems(check(j));
     EXPECT_EQ(spec.batch_size, 8);
+    EXPECT_FALSE(spec.batch_size_auto);
+    j["batch_size"] = "auto";
+    EXPECT_TRUE(check(j).ok()) << all_problems(check(j));
+    EXPECT_TRUE(parse_sweep_spec(j, "/").batch_size_auto);
     const std::vector<std::pair<json, std::string>> bad = {
         {0, "must be >= 1, got 0"},
         {257, "must be <= 256, got 257"},
-        {"auto", "expected an integer, got string"},
+        {"AUTO", "expected an integer in 1..256 or \"auto\", got \"AUTO\""},
+        {"8", "expected an integer in 1..256 or \"auto\", got \"8\""},
         {2.5, "expected an integer, got number"}};
     for (const auto& [value, message] : bad) {
         j["batch_size"] = value;

@@ -52,7 +52,7 @@ StoredRows stored_rows(const fs::path& db) {
         for (std::size_t c = 0; c < t.columns.size(); ++c) {
             const std::string& name = t.columns[c];
             if (name == "prefill_ms" || name == "decode_ms" || name == "total_ms" ||
-                name == "peak_bytes" || name == "status") {
+                name == "peak_bytes" || name == "status" || name == "timing") {
                 continue;
             }
             row[name] = t.rows[r][c];

@@ -9,9 +9,12 @@
 #include "engine/core/error.h"
 #include "engine/kv/methods.h"
 #include "engine/model/model_config.h"
+#include "engine/runner/batch_size.h"
 #include "engine/runner/exec/engine_context.h"
 #include "engine/runner/exec/execution_plan.h"
 #include "engine/runner/exec/method_config.h"
+#include "engine/runner/exec/run_batch_size.h"
+#include "engine/runner/plan_report.h"
 #include "tests/engine/runner/exec/exec_fixtures.h"
 #include "tests/support/expect_input_error.h"
 #include "tests/support/test_data.h"
@@ -250,6 +253,83 @@ TEST(PlanSweep, FoldsTheHivTaskIntoOneCellPerModel) {
     for (const auto& c : plan.cells) a = is_hiv_cell(c) ? c.hash : a;
     for (const auto& c : other.cells) b = is_hiv_cell(c) ? c.hash : b;
     EXPECT_EQ(a, b);
+}
+
+TEST(PlanSweep, EstimatesAtTheRunsBatchSizeAndResolvesAuto) {
+    json j = needle_sweep({"full", "snapkv"}, {0.1}, 3);
+    const SweepSpec spec = parse_spec(j);
+    const ValidationContext ctx = engine_validation_context();
+    const SweepPlan one = plan_sweep(spec, ctx);
+    EXPECT_EQ(one.batch_size, 1);
+    EXPECT_FALSE(one.batch_size_auto);
+    const SweepPlan four = plan_sweep(spec, ctx, std::nullopt, BatchRequest{4, false});
+    EXPECT_EQ(four.batch_size, 4);
+    ASSERT_EQ(four.cells.size(), one.cells.size());
+    for (std::size_t i = 0; i < one.cells.size(); ++i) {
+        const CellEstimate& a = one.cells[i].estimate;
+        const CellEstimate& b = four.cells[i].estimate;
+        // Three more sequences each hold a cache of their own and a row of fp32 logits; the
+        // weights and the one prompt's transient K/V are not multiplied.
+        const double vocab = double(one.cells[i].model.vocab);
+        if (one.cells[i].retention) {
+            EXPECT_NEAR(double(b.kv_peak_bytes - a.kv_peak_bytes), 3.0 * double(a.kv_bytes), 2.0);
+        } else {
+            EXPECT_NEAR(double(b.kv_peak_bytes), 4.0 * double(a.kv_peak_bytes), 4.0);
+        }
+        EXPECT_NEAR(double(b.activation_bytes - a.activation_bytes), 3.0 * 4.0 * vocab, 2.0);
+        EXPECT_EQ(b.weights_bytes, a.weights_bytes);
+    }
+    EXPECT_EQ(plan_json(four)["batch_size"], 4);
+    EXPECT_THAT(plan_text(four), HasSubstr("batch size 4\n"));
+
+    // "auto" with a probe whose memory holds B = 2 but not 3 (3 samples would allow 3).
+    std::vector<CellShape> shapes;
+    for (const auto& c : one.cells) shapes.push_back(*c.shape);
+    const auto p2 = largest_peak_at(shapes, 2, one.cost);
+    const auto p3 = largest_peak_at(shapes, 3, one.cost);
+    ASSERT_LT(p2, p3);
+    const auto available = static_cast<std::int64_t>(double(p2 + p3) / 2.0 / 0.8);
+    SweepPlan aut = one;
+    std::vector<std::string> asked;
+    apply_batch_request(aut, {1, true}, [&](const std::string& device) {
+        asked.push_back(device);
+        return available;
+    });
+    EXPECT_EQ(asked, std::vector<std::string>{"cpu"});
+    EXPECT_EQ(aut.batch_size, 2);
+    EXPECT_TRUE(aut.batch_size_auto);
+    EXPECT_EQ(plan_json(aut)["available_bytes"], available);
+    EXPECT_TRUE(plan_json(aut)["batch_size_auto"].get<bool>());
+    EXPECT_THAT(plan_text(aut), HasSubstr("batch size 2 (auto: "));
+    EXPECT_THAT(plan_text(aut), HasSubstr("20% kept free"));
+    EXPECT_EQ(aut.max_peak_bytes(), p2);
+
+    // The spec's "auto" on this host: the tiny model fits, so the 3 samples cap B. An explicit
+    // request wins over the spec's auto.
+    j["batch_size"] = "auto";
+    const SweepPlan host = plan_sweep(parse_spec(j), ctx);
+    EXPECT_TRUE(host.batch_size_auto);
+    EXPECT_EQ(host.batch_size, 3);
+    EXPECT_GT(host.auto_available_bytes, 0);
+    const SweepPlan fixed = plan_sweep(parse_spec(j), ctx, std::nullopt, BatchRequest{5, false});
+    EXPECT_FALSE(fixed.batch_size_auto);
+    EXPECT_EQ(fixed.batch_size, 5);
+}
+
+TEST(RunBatchSize, ReadsMemAvailableFromMeminfo) {
+    EXPECT_EQ(meminfo_available_bytes("MemTotal:       16000 kB\nMemFree:  10 kB\n"
+                                      "MemAvailable:    1234 kB\nBuffers: 1 kB\n"),
+              1234 * 1024);
+    EXPECT_FALSE(meminfo_available_bytes("MemTotal: 16000 kB\n").has_value());
+    EXPECT_FALSE(meminfo_available_bytes("MemAvailable: lots\n").has_value());
+    EXPECT_GT(available_memory_bytes("cpu"), 0);
+    // A GPU's free memory where there is one; otherwise a message naming the device (a build
+    // without CUDA, or no device).
+    try {
+        EXPECT_GT(available_memory_bytes("cuda:0"), 0);
+    } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("cuda:0"));
+    }
 }
 
 TEST(CellGroups, PartitionThePlanIntoContiguousGroups) {

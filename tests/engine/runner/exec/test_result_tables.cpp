@@ -29,6 +29,7 @@ struct CellSpec {
     std::optional<double> retention;
     std::vector<double> scores;
     std::string label;
+    std::vector<std::int32_t> batched = {};  // per sample: its row's "batched" (absent: alone)
 };
 
 json config_of(const CellSpec& c) {
@@ -67,6 +68,7 @@ fs::path write_cells(const std::string& tag, const std::vector<CellSpec>& cells)
             r.retention_realised = cells[i].retention.value_or(1.0);
             r.kv_bytes = 1000 * static_cast<std::int64_t>(k + 1);
             r.extra = {{"method_name", cells[i].label}};
+            if (k < cells[i].batched.size()) r.extra["batched"] = cells[i].batched[k];
             store.write_sample(r);
         }
         if (cells[i].scores.empty()) {
@@ -141,6 +143,34 @@ TEST(ResultTables, PerSampleRowsInPlanOrder) {
     ASSERT_EQ(j["rows"].size(), 12u);
     EXPECT_EQ(j["rows"][3]["score"], 40.0);
     EXPECT_TRUE(j["rows"][3]["full_only"].is_null());
+}
+
+// Timings of batched samples are shares of the batch's wall time: both tables say so.
+TEST(ResultTables, BatchedTimingsAreLabelledAsShares) {
+    const fs::path db = write_cells("tables-batched", {
+                                                          {"full", std::nullopt, {1, 2}, "full"},
+                                                          {"hace", 0.1, {1, 2}, "hace", {4, 4}},
+                                                          {"hace", 0.3, {1, 2, 3}, "hace", {4, 1}},
+                                                      });
+    const Table samples = sample_table(db);
+    ASSERT_EQ(samples.rows.size(), 7u);
+    EXPECT_EQ(samples.at(0, "timing"), "alone");
+    EXPECT_EQ(samples.at(2, "timing"), "batch share (B=4)");
+    EXPECT_EQ(samples.at(5, "timing"), "alone");  // "batched": 1 is alone
+    EXPECT_EQ(samples.at(6, "timing"), "alone");  // no "batched"
+    const auto header = lines_of(table_csv(samples))[0];
+    EXPECT_THAT(header, HasSubstr(",output_tokens,timing,prefill_ms,decode_ms,total_ms,"));
+    EXPECT_THAT(lines_of(table_csv(samples))[3], HasSubstr(",batch share (B=4),"));
+
+    const Table cells = cell_table(cell_summaries(db));
+    ASSERT_EQ(cells.rows.size(), 3u);
+    EXPECT_EQ(cells.at(0, "timing"), "alone");
+    EXPECT_EQ(cells.at(1, "timing"), "batch share (B=4)");
+    EXPECT_EQ(cells.at(2, "timing"), "batch share (B=4, some alone)");
+    EXPECT_EQ(table_json(cells, "cell")["rows"][1]["timing"], "batch share (B=4)");
+
+    EXPECT_TRUE(timing_label({}).is_null());
+    EXPECT_EQ(timing_label({1, 2, 8}), "batch share (B=2/8, some alone)");
 }
 
 TEST(ResultTables, PerCellMeansAndFailedCells) {

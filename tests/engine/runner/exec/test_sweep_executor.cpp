@@ -215,6 +215,39 @@ TEST(SweepExecutor, BatchedRunsStoreWhatUnbatchedRunsStore) {
     EXPECT_EQ(stored_rows(dir / "mixed.sqlite"), expected);
 }
 
+// "auto" on the CPU: the tiny model fits any host many times over, so B is capped by the work
+// (2 samples per cell); the manifest and the log say B was resolved from auto.
+TEST(SweepExecutor, AutoBatchSizeIsResolvedOnceAndRecorded) {
+    REQUIRE_NEEDLE_DATA();
+    json j = needle_sweep({"full", "snapkv"}, {0.1}, 2);
+    j["batch_size"] = "auto";
+    const fs::path db = hace::test::temp_dir("exec-auto") / "r.sqlite";
+    RunOptions o = quiet_options();
+    std::vector<std::string> logs;
+    o.events.on_log = [&](LogLevel, const std::string& text) { logs.push_back(text); };
+    const RunSummary s = run_sweep(parse_spec(j), db, o);
+    ASSERT_TRUE(s.failures.empty()) << s.failures[0].reason;
+    EXPECT_EQ(s.samples_done, 4);
+    EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'batch_size_auto'"), "true");
+    EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'batch_size'"), "2");
+    EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'batched'"), "2");
+    EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'batch_memory_margin'"), "0.2");
+    EXPECT_EQ(raw_query(db,
+                        "SELECT count(*) FROM samples WHERE json_extract(extra_json, "
+                        "'$.batched') = 2"),
+              "4");
+    bool logged = false;
+    for (const auto& l : logs) logged = logged || l.rfind("batch size 2 (auto: ", 0) == 0;
+    EXPECT_TRUE(logged);
+
+    // --batch-size 1 overrides the spec's auto: nothing batched, nothing auto.
+    RunOptions one = quiet_options();
+    one.batch_size = 1;
+    const fs::path db1 = hace::test::temp_dir("exec-auto-1") / "r.sqlite";
+    run_sweep(parse_spec(j), db1, one);
+    EXPECT_EQ(raw_query(db1, "SELECT count(*) FROM manifest WHERE key LIKE 'batch%'"), "0");
+}
+
 TEST(SweepExecutor, AFailedCellIsRecordedAndTheSweepGoesOn) {
     REQUIRE_NEEDLE_DATA();
     json j = needle_sweep({"full", "snapkv"}, {0.1}, 2);
