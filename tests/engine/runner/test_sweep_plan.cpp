@@ -198,14 +198,9 @@ TEST_F(SweepPlanTest, InvalidSpecIsRefusedWithEveryProblem) {
                                     "retentions[0]: retention 1.5 is outside (0, 1]"});
 }
 
-// n = 100, m = 10, R = 0.1 (k = 10), s = 2, L = 2, Hq = 2, Hkv = 1, d = 4, D = 8, V = 10,
-// P = 1000, 1e6 FLOP/s, 1e3 B/s, 3 samples:
-//   prefill FLOP = 2*1000*100 + 2*2*2*4*100^2 = 520000 -> 0.52 s
-//   per token: FLOP 2000 + 4*2*2*4*15 = 2960 (0.00296 s), bytes 2000 + 32*15 = 2480 (2.48 s)
-//   sample = 0.52 + 10 * 2.48 = 25.32 s; cell = 75.96 s
-//   kv = 32 * 20 = 640; kv peak = 16 * 100 + 640 = 2240; activations = 8*100*8*2 + 40 = 12840
-//   peak = 2000 + 2240 + 12840 = 17080; full cache: kv peak = 32 * 110 = 3520
-TEST(CostModel, HandComputedCell) {
+// The model of the hand-computed cost cases below: L = 2, Hq = 2, Hkv = 1, d = 4, D = 8,
+// V = 10, P = 1000.
+ModelInfo tiny_model() {
     ModelInfo m;
     m.layers = 2;
     m.q_heads = 2;
@@ -214,6 +209,18 @@ TEST(CostModel, HandComputedCell) {
     m.hidden = 8;
     m.vocab = 10;
     m.params = 1000;
+    return m;
+}
+
+// n = 100, m = 10, R = 0.1 (k = 10), s = 2, L = 2, Hq = 2, Hkv = 1, d = 4, D = 8, V = 10,
+// P = 1000, 1e6 FLOP/s, 1e3 B/s, 3 samples:
+//   prefill FLOP = 2*1000*100 + 2*2*2*4*100^2 = 520000 -> 0.52 s
+//   per token: FLOP 2000 + 4*2*2*4*15 = 2960 (0.00296 s), bytes 2000 + 32*15 = 2480 (2.48 s)
+//   sample = 0.52 + 10 * 2.48 = 25.32 s; cell = 75.96 s
+//   kv = 32 * 20 = 640; kv peak = 16 * 100 + 640 = 2240; activations = 8*100*8*2 + 40 = 12840
+//   peak = 2000 + 2240 + 12840 = 17080; full cache: kv peak = 32 * 110 = 3520
+TEST(CostModel, HandComputedCell) {
+    const ModelInfo m = tiny_model();
     const CostModel cost{1e6, 1e3};
     const CellEstimate e = estimate_cell({m, 100, 0.1, 10, 3, 2}, cost);
     EXPECT_NEAR(e.seconds_per_sample, 25.32, 1e-9);
@@ -236,14 +243,7 @@ TEST(CostModel, HandComputedCell) {
 // With flops 1e3 the step is compute bound: max(4*2960/1e3 = 11.84, 3.92) = 11.84 s, so a
 // sample's decode share is 10 * 11.84 / 4 = 29.6 s, as unbatched (10 * 2.96).
 TEST(CostModel, HandComputedCellAtBatchSize4) {
-    ModelInfo m;
-    m.layers = 2;
-    m.q_heads = 2;
-    m.kv_heads = 1;
-    m.head_dim = 4;
-    m.hidden = 8;
-    m.vocab = 10;
-    m.params = 1000;
+    const ModelInfo m = tiny_model();
     CellShape shape{m, 100, 0.1, 10, 3, 2};
     shape.batch = 4;
     const CellEstimate e = estimate_cell(shape, {1e6, 1e3});
@@ -267,14 +267,7 @@ TEST(CostModel, HandComputedCellAtBatchSize4) {
 // full cell: B <= 7.08 -> 7 (peak 39720). 3 samples cap B at 3; 20000 available (budget
 // 16000 < 17080) fits nothing: B = 1, fits false.
 TEST(AutoBatch, LargestBatchWhoseLargestCellFitsTheBudget) {
-    ModelInfo m;
-    m.layers = 2;
-    m.q_heads = 2;
-    m.kv_heads = 1;
-    m.head_dim = 4;
-    m.hidden = 8;
-    m.vocab = 10;
-    m.params = 1000;
+    const ModelInfo m = tiny_model();
     const CostModel cost{1e6, 1e3};
     CellShape compressing{m, 100, 0.1, 10, 300, 2};
     CellShape full{m, 100, std::nullopt, 10, 300, 2};
