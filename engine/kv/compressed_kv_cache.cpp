@@ -51,10 +51,17 @@ public:
 
     at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
                       const at::Tensor& v) override {
-        if (length_ == 0) return prefill_layer(layer, q, k, v);
+        if (length_ == 0) return prefill_layer(layer, q, k, v, true);
         if (k.size(1) != 1) throw InputError("compressed cache: only one token per decode step");
         return store_.decode(layer, q, k, v, length_, spec_.sliding_window, spec_.scale,
                              st_.decode_evicts ? hook_ : no_hook_);
+    }
+
+    // A replayed prompt: the prefill's decisions read q/k/v, never the attention output.
+    void store(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
+               const at::Tensor& v) override {
+        if (length_ == 0) return (void)prefill_layer(layer, q, k, v, false);
+        (void)attend(layer, q, k, v);
     }
 
     // Decode steps only: the prefill (length 0) goes through attend(), which compresses.
@@ -75,12 +82,15 @@ public:
     const model::CompressionReport* report() const override { return &report_; }
 
 private:
+    // want_output: false when the caller discards the attention output (store()).
     at::Tensor prefill_layer(std::int64_t l, const at::Tensor& q, const at::Tensor& k_kv,
-                             const at::Tensor& v_kv) {
+                             const at::Tensor& v_kv, bool want_output) {
         const std::int64_t n = k_kv.size(1);
         if (l == 0) begin_prompt(n, q.size(0));
         const at::Tensor out =
-            model::causal_gqa_attention(q, k_kv, v_kv, 0, spec_.scale, spec_.sliding_window);
+            want_output
+                ? model::causal_gqa_attention(q, k_kv, v_kv, 0, spec_.scale, spec_.sliding_window)
+                : at::Tensor();
         const auto t0 = std::chrono::steady_clock::now();
         // Query-head granularity (faithful SnapKV/PyramidKV/HeadKV) stores K/V repeated per query
         // head, as those repositories do after repeat_kv: G times the memory, reported as such.

@@ -30,6 +30,13 @@ public:
     // [T, Hq * d]. Every layer of one forward is called before advance(T).
     virtual at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
                               const at::Tensor& v) = 0;
+    // attend() without the attention output, for a replayed prompt forward that has no use for
+    // it (prompt_recording.h): the cache stores and decides exactly as attend() would. A cache
+    // whose storage does not need the output overrides this to skip computing it.
+    virtual void store(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
+                       const at::Tensor& v) {
+        (void)attend(layer, q, k, v);
+    }
     // The batched decode path (kernels/decode_attention.h): stores one new token of `layer`
     // (k/v [Hkv * d] as float32 rows, rotated) and appends one segment per stored KV-head segment
     // to `segments`, reading its queries from q [Hq * d] and writing its output to out [Hq * d].

@@ -25,10 +25,20 @@ struct LoadOptions {
 };
 
 struct KvStats {
-    std::int64_t full_entries = 0;  // L x Hkv x tokens seen
-    std::int64_t kept_entries = 0;  // entries actually stored
-    std::int64_t bytes = 0;         // kept_entries x 2 (K and V) x head_dim x element size
+    std::int64_t full_entries = 0;    // L x Hkv x tokens seen
+    std::int64_t kept_entries = 0;    // entries actually stored
+    std::int64_t bytes = 0;           // kept_entries x 2 (K and V) x head_dim x element size
     std::int64_t capacity_bytes = 0;  // bytes reserved (kept + slack)
+};
+
+// One prompt forward of a session as its cache saw it (model/prompt_recording.h): what another
+// session of the same model needs to be prefilled with the same prompt without running the
+// forward again (prefill sharing of batched sweeps). Immutable once made.
+class PromptRecording {
+public:
+    virtual ~PromptRecording() = default;
+    virtual std::span<const TokenId> ids() const = 0;  // the prompt it recorded
+    virtual std::int64_t bytes() const = 0;            // memory it holds
 };
 
 // One sequence being decoded. Owns its KV cache, preallocated for `max_tokens` positions.
@@ -37,7 +47,15 @@ public:
     virtual ~Session() = default;
     // Runs the prompt (positions 0..n-1). Returns logits of the last position ([vocab]), or of
     // every position ([n * vocab], row-major) when all_positions is set.
-    virtual std::vector<float> prefill(std::span<const TokenId> ids, bool all_positions = false) = 0;
+    virtual std::vector<float> prefill(std::span<const TokenId> ids,
+                                       bool all_positions = false) = 0;
+    // prefill(ids) of an empty session that also records the forward into *recording.
+    virtual std::vector<float> prefill_recorded(
+        std::span<const TokenId> ids, std::shared_ptr<const PromptRecording>* recording) = 0;
+    // Fills an empty session from a recording of a session of the same model (any cache)
+    // instead of running the forward: the cache receives the very calls the forward made, so it
+    // ends as prefill(recording.ids()) would leave it. Returns the recorded last logits.
+    virtual std::vector<float> prefill_replayed(const PromptRecording& recording) = 0;
     // Appends one token at the next position and returns its next-token logits ([vocab]).
     virtual std::vector<float> decode_step(TokenId id) = 0;
     // decode_step into the caller's buffer (logits.size() == vocab): a decode loop that reuses

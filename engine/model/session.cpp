@@ -4,6 +4,7 @@
 
 #include "engine/core/error.h"
 #include "engine/model/causal_lm.h"
+#include "engine/model/prompt_recording.h"
 #include "engine/model/weight_source.h"
 
 namespace hace::model {
@@ -44,13 +45,32 @@ public:
         : model_(m), cache_(std::move(cache)) {}
 
     std::vector<float> prefill(std::span<const TokenId> ids, bool all_positions) override {
-        if (ids.empty()) throw InputError("prefill: the prompt is empty");
-        check_room(static_cast<std::int64_t>(ids.size()));
-        at::Tensor id_t = at::empty({static_cast<std::int64_t>(ids.size())}, at::kLong);
-        auto* p = id_t.data_ptr<std::int64_t>();
-        for (std::size_t i = 0; i < ids.size(); ++i) p[i] = check_id(ids[i]);
-        const at::Tensor h = model_.forward(id_t, *cache_);
+        const at::Tensor h = model_.forward(checked_ids(ids), *cache_);
         return to_vector(model_.logits(all_positions ? h : h.narrow(0, h.size(0) - 1, 1)));
+    }
+
+    std::vector<float> prefill_recorded(std::span<const TokenId> ids,
+                                        std::shared_ptr<const PromptRecording>* out) override {
+        check_empty("prefill_recorded");
+        const at::Tensor id_t = checked_ids(ids);
+        auto rec = std::make_shared<RecordedPrompt>(model_, ids);
+        RecordingKvCache recorder(*cache_, *rec);
+        const at::Tensor h = model_.forward(id_t, recorder);
+        recorder.finish();
+        rec->last_logits = to_vector(model_.logits(h.narrow(0, h.size(0) - 1, 1)));
+        if (out) *out = rec;
+        return rec->last_logits;
+    }
+
+    std::vector<float> prefill_replayed(const PromptRecording& recording) override {
+        const auto* rec = dynamic_cast<const RecordedPrompt*>(&recording);
+        if (!rec || rec->model() != &model_) {
+            throw std::invalid_argument("prefill_replayed: recorded by another model");
+        }
+        check_empty("prefill_replayed");
+        check_room(static_cast<std::int64_t>(rec->ids().size()));
+        replay_prompt(*rec, *cache_);
+        return rec->last_logits;
     }
 
     std::vector<float> decode_step(TokenId id) override {
@@ -88,6 +108,21 @@ public:
     }
 
 private:
+    at::Tensor checked_ids(std::span<const TokenId> ids) const {
+        if (ids.empty()) throw InputError("prefill: the prompt is empty");
+        check_room(static_cast<std::int64_t>(ids.size()));
+        at::Tensor id_t = at::empty({static_cast<std::int64_t>(ids.size())}, at::kLong);
+        auto* p = id_t.data_ptr<std::int64_t>();
+        for (std::size_t i = 0; i < ids.size(); ++i) p[i] = check_id(ids[i]);
+        return id_t;
+    }
+
+    void check_empty(const char* what) const {
+        if (cache_->length() != 0) {
+            throw std::logic_error(std::string(what) + ": the session is not empty");
+        }
+    }
+
     void check_room(std::int64_t n) const {
         if (cache_->length() + n > cache_->capacity()) {
             throw InputError("sequence of " + std::to_string(cache_->length() + n) +

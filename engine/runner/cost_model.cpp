@@ -65,4 +65,8 @@ CellEstimate estimate_cell(const CellShape& c, const CostModel& cost) {
     return e;
 }
 
+std::int64_t prompt_recording_bytes(const ModelInfo& m, std::int64_t n, std::int64_t dtype_bytes) {
+    return m.layers * n * m.head_dim * dtype_bytes * (2 * m.q_heads + 3 * m.kv_heads);
+}
+
 }  // namespace hace::runner

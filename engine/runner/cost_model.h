@@ -24,6 +24,12 @@
 //                                                          fp32 logits of B rows)
 //   peak bytes            = weights + kv peak + activations
 // At B = 1 these are the unbatched formulas.
+// Prefill sharing (B > 1, model/prompt_recording.h) holds one recorded prompt forward per sample
+// of a batch besides that peak: per layer the q and k the family passed and the fused QKV
+// projection their views keep alive, at most
+//   recording bytes       = L n d s (2 Hq + 3 Hkv)        (one prompt)
+// and the executor shares only while the batch's recordings fit what the estimated peak leaves
+// of the memory budget (batch_size.h).
 // P = 0 in ModelInfo is replaced by 12 L D^2 + 2 V D. The throughputs default per device kind
 // and should be replaced by measured ones (hace bench) where they matter.
 #pragma once
@@ -71,5 +77,7 @@ struct CellShape {
 std::int64_t kept_entries_per_head(std::int64_t n, std::optional<double> retention);
 std::int64_t estimated_params(const ModelInfo& m);
 CellEstimate estimate_cell(const CellShape& shape, const CostModel& cost);
+// The recording bytes above for a prompt of n tokens.
+std::int64_t prompt_recording_bytes(const ModelInfo& m, std::int64_t n, std::int64_t dtype_bytes);
 
 }  // namespace hace::runner

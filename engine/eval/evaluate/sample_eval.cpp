@@ -92,7 +92,7 @@ class SampleRun final : public model::BatchSequence {
 public:
     SampleRun(const model::Model& model, const tokenizer::Tokenizer& tok, const EvalSample& sample,
               const kv::CompressionConfig& cfg, const FullReference* full, FullReference* capture,
-              const EvalCallbacks& cb, bool reset_peak)
+              const EvalCallbacks& cb, bool reset_peak, SharedPrefill* shared = nullptr)
         : tok_(tok), sample_(sample), cfg_(cfg), full_(full), capture_(capture), cb_(cb) {
         const auto& mc = model.config();
         if (sample.prompt.empty()) throw InputError("sample " + sample.id + ": empty prompt");
@@ -122,8 +122,18 @@ public:
             }
         }
         auto t0 = Clock::now();
-        logits_ = session_->prefill(
-            std::span<const model::TokenId>(sample.prompt.data(), static_cast<std::size_t>(split)));
+        const std::span<const model::TokenId> part(sample.prompt.data(),
+                                                   static_cast<std::size_t>(split));
+        if (!shared) {
+            logits_ = session_->prefill(part);
+        } else if (shared->recording && std::ranges::equal(shared->recording->ids(), part)) {
+            logits_ = session_->prefill_replayed(*shared->recording);
+            o_.prefill_replayed = true;
+        } else {
+            std::shared_ptr<const model::PromptRecording> rec;
+            logits_ = session_->prefill_recorded(part, &rec);
+            shared->recording = std::move(rec);
+        }
         const auto* rep = session_->compression_report();
         if (rep) {
             o_.compression_ms = rep->compression_ms;
@@ -286,8 +296,9 @@ void run_samples_batched(const model::Model& model, const tokenizer::Tokenizer& 
             while (given < jobs.size()) {
                 const SampleJob& j = jobs[given++];
                 try {
-                    auto run = std::make_unique<SampleRun>(model, tok, *j.sample, *j.cfg, j.full,
-                                                           j.capture, j.callbacks, false);
+                    auto run =
+                        std::make_unique<SampleRun>(model, tok, *j.sample, *j.cfg, j.full,
+                                                    j.capture, j.callbacks, false, j.prefill);
                     job_of.push_back(given - 1);
                     return run;
                 } catch (const std::exception&) {

@@ -8,6 +8,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -83,6 +84,9 @@ struct SampleOutcome {
     // decode_ms_per_token, tokens_per_s) are then this sample's share of the batched steps' wall
     // time, and peak_bytes the process peak since the batch began.
     std::int32_t batch_size = 1;
+    // The prompt forward was not run for this sample but replayed from another run of the same
+    // sample (SharedPrefill); prefill_ms is then the replay's time.
+    bool prefill_replayed = false;
     model::KvStats kv_after_prefill, kv_end;
     std::optional<double> retention_nominal;  // R of the config (unset with --capacity/full)
     double retention_realised = 1.0;          // kept / full entries after prefill
@@ -130,6 +134,16 @@ UnscoredSample run_sample(const model::Model& model, const tokenizer::Tokenizer&
 // it points to and the (const) tokenizer. evaluate_sample = score_sample(run_sample(...)).
 SampleOutcome score_sample(const tokenizer::Tokenizer& tok, UnscoredSample run);
 
+// One sample's prompt forward, handed from job to job of a batched evaluation: a job that
+// prefills tokens the recording does not hold records its own forward here (and replaces it),
+// a job whose prefill is the recorded one replays it (model::Session::prefill_replayed) instead
+// of running the forward again. Greedy outputs, kept positions and metrics stay those of a run
+// with its own forward (model/prompt_recording.h). The jobs of a query-agnostic sample prefill
+// only its context part when they compress: the first of them records that part.
+struct SharedPrefill {
+    std::shared_ptr<const model::PromptRecording> recording;
+};
+
 // One sample of a batched evaluation: what evaluate_sample takes (pointers stay valid for the
 // call).
 struct SampleJob {
@@ -138,19 +152,20 @@ struct SampleJob {
     const FullReference* full = nullptr;
     FullReference* capture = nullptr;
     EvalCallbacks callbacks;
+    SharedPrefill* prefill = nullptr;  // null: the job runs its own forward
 };
 // A finished job (its index in `jobs`): its outcome, or the error it failed with (outcome null).
 using BatchedSampleDone =
     std::function<void(std::size_t job, SampleOutcome* outcome, std::exception_ptr error)>;
 
 // Runs the jobs with up to batch_size sequences per decode step (continuous batching,
-// model/generate_batch.h): each job prefills alone, then decodes in batched steps together with
-// the other live jobs; a finished job frees its slot for the next. Every outcome has the output
-// ids and metrics evaluate_sample gives the job alone (a batched step computes each row as the
-// unbatched step does); only the timing fields are shares (SampleOutcome::batch_size). Jobs
-// finish in the order their sequences stop. A job failing its checks or prefill is reported
-// and the others go on. A job whose `full` is another job's `capture` must come after it has
-// finished: give such jobs to separate calls.
+// model/generate_batch.h): each job prefills alone (or replays its SharedPrefill), then decodes in
+// batched steps together with the other live jobs; a finished job frees its slot for the next.
+// Every outcome has the output ids and metrics evaluate_sample gives the job alone (a batched step
+// computes each row as the unbatched step does); only the timing fields are shares
+// (SampleOutcome::batch_size). Jobs finish in the order their sequences stop. A job failing its
+// checks or prefill is reported and the others go on. A job whose `full` is another job's `capture`
+// must come after it has finished: give such jobs to separate calls.
 void evaluate_samples_batched(const model::Model& model, const tokenizer::Tokenizer& tok,
                               std::span<const SampleJob> jobs, std::int32_t batch_size,
                               const BatchedSampleDone& done);

@@ -62,6 +62,8 @@ SampleResult sample_record(const RunCell& cell, std::int64_t index, const eval::
     // Decoded in batches of B: decode_ms, decode_ms_per_token and tokens_per_s are this
     // sample's share of the batched steps' wall time, peak_bytes the batch's (sample_eval.h).
     if (o.batch_size > 1) r.extra["batched"] = o.batch_size;
+    // Its prompt forward replayed from another run of the sample: prefill_ms is the replay's.
+    if (o.prefill_replayed) r.extra["prefill_replayed"] = true;
     for (const auto& L : o.layers) {
         r.layer_stats.push_back({L.layer, "budget", static_cast<double>(L.budget)});
         if (L.preference) r.layer_stats.push_back({L.layer, "preference", *L.preference});

@@ -21,8 +21,10 @@
 #include "engine/runner/db_lock.h"
 #include "engine/runner/exec/engine_context.h"
 #include "engine/runner/exec/method_config.h"
+#include "engine/runner/exec/model_info.h"
 #include "engine/runner/exec/ordered_writer.h"
 #include "engine/runner/exec/pending_scores.h"
+#include "engine/runner/exec/run_batch_size.h"
 #include "engine/runner/exec/sample_builder.h"
 #include "engine/runner/exec/sample_record.h"
 #include "engine/runner/plan_report.h"
@@ -105,6 +107,7 @@ public:
                                            ", exceeds the memory auto may use even at B = 1");
             }
         }
+        if (batch_size() > 1) prefill_share_budget_ = prefill_share_budget();
         if (opt_.threads > 0) model::set_compute_threads(opt_.threads);
         // Before SQLite opens the file: a second run on this database is refused here, not
         // left waiting for the first one's write transaction (db_lock.h).
@@ -200,7 +203,13 @@ private:
         m["mode"] = spec_.mode;
         m["query"] = spec_.query;
         m["store_kept"] = spec_.store_kept;
-        if (batch_size() > 1) m["batched"] = batch_size();
+        if (batch_size() > 1) {
+            m["batched"] = batch_size();
+            // One prompt forward per sample, replayed by the sample's other runs
+            // (run_samples_batched) while the batch's recordings fit this budget.
+            m["shared_prefill"] = prefill_share_budget_ > 0;
+            m["shared_prefill_budget_bytes"] = prefill_share_budget_;
+        }
         if (plan_.batch_size_auto) {
             // "batched" is absent when auto chose 1; the resolved B is always here.
             m["batch_size_auto"] = true;
@@ -578,10 +587,50 @@ private:
         report_queue();
     }
 
+    // Memory for prefill sharing: what the memory budget of "auto" (batch_size.h: available
+    // memory less kAutoBatchMargin) leaves beside the plan's largest estimated peak at this B.
+    // A fixed B reads the available memory here; 0 (no sharing) when it cannot be read.
+    std::int64_t prefill_share_budget() {
+        std::int64_t available = plan_.auto_available_bytes;
+        if (!plan_.batch_size_auto) {
+            try {
+                available = available_memory_bytes(plan_.device);
+            } catch (const std::exception& e) {
+                log(LogLevel::Info, std::string("no prefill sharing: ") + e.what());
+                return 0;
+            }
+        }
+        const double left =
+            double(available) * (1.0 - kAutoBatchMargin) - double(plan_.max_peak_bytes());
+        return left > 0 ? static_cast<std::int64_t>(left) : 0;
+    }
+
+    // Whether the n samples from i0 share their prompt forwards: their recordings
+    // (cost_model.h) fit the budget. Otherwise every run of the chunk prefills alone.
+    bool share_prefill(const std::vector<eval::EvalSample>& samples, std::size_t i0,
+                       std::size_t n) {
+        const ModelInfo info = model_info_of(model_->config(), "");
+        const auto s = static_cast<std::int64_t>(dtype_size(model_->run_dtype()));
+        std::int64_t bytes = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            bytes += prompt_recording_bytes(
+                info, static_cast<std::int64_t>(samples[i0 + k].prompt.size()), s);
+        }
+        if (bytes <= prefill_share_budget_) return true;
+        if (!share_refused_logged_) {
+            share_refused_logged_ = true;
+            log(LogLevel::Info, "prefill not shared: the recordings of a batch (" +
+                                    human_bytes(bytes) + ") exceed the " +
+                                    human_bytes(prefill_share_budget_) + " left for them");
+        }
+        return false;
+    }
+
     // Adds (cell, i) to the batch unless before_sample refuses it (which fails the cell).
     bool add_job(std::vector<BatchedJob>& who, std::vector<eval::SampleJob>& jobs, CellState* s,
                  std::int64_t i, const eval::EvalSample& sample, const kv::CompressionConfig& cfg,
-                 const eval::FullReference* full, eval::FullReference* capture) {
+                 const eval::FullReference* full, eval::FullReference* capture,
+                 eval::SharedPrefill* prefill) {
         if (s) {
             try {
                 if (opt_.before_sample) opt_.before_sample(*s->cell, i);
@@ -591,8 +640,8 @@ private:
             }
         }
         who.push_back({s, i});
-        jobs.push_back(
-            {&sample, &cfg, full, capture, s ? callbacks_for(*s, i) : eval::EvalCallbacks{}});
+        jobs.push_back({&sample, &cfg, full, capture,
+                        s ? callbacks_for(*s, i) : eval::EvalCallbacks{}, prefill});
         return true;
     }
 
@@ -604,6 +653,14 @@ private:
             std::vector<eval::FullReference> refs(n);
             std::vector<bool> have(n, false);
             std::vector<bool> compressed_need(n, false);
+            // Prefill sharing: no cache changes the prompt forward (every cache attends the
+            // prompt over its own K/V, and no cache or task prefills a prompt in several chunks
+            // with compression between them), so the sample's first run records it and its other
+            // runs replay it (eval::SharedPrefill). B = 1 never shares: its rows are the
+            // standalone timings speed tables use.
+            std::vector<eval::SharedPrefill> shared(n);
+            const bool share = share_prefill(samples, i0, n);
+            const auto prefill_of = [&](std::size_t k) { return share ? &shared[k] : nullptr; };
             for (std::size_t k = 0; k < n; ++k) {
                 for (const CellState* s : g.cells) {
                     compressed_need[k] =
@@ -622,7 +679,7 @@ private:
                     if (!s->is_full() || !s->needs(i)) continue;
                     captures.emplace_back();
                     if (!add_job(who, jobs, s, i, samples[i0 + k], *s->config, nullptr,
-                                 &captures.back())) {
+                                 &captures.back(), prefill_of(k))) {
                         captures.pop_back();
                     }
                 }
@@ -643,7 +700,7 @@ private:
             for (std::size_t k = 0; k < n; ++k) {
                 if (compressed_need[k] && !have[k]) {
                     add_job(who, jobs, nullptr, std::int64_t(i0 + k), samples[i0 + k], full_cfg,
-                            nullptr, &refs[k]);
+                            nullptr, &refs[k], prefill_of(k));
                 }
             }
             run_jobs_batched(who, jobs, samples, [&](std::size_t j, bool good) {
@@ -658,7 +715,7 @@ private:
                 for (CellState* s : g.cells) {
                     if (s->is_full() || !s->needs(i)) continue;
                     add_job(who, jobs, s, i, samples[i0 + k], *s->config,
-                            have[k] ? &refs[k] : nullptr, nullptr);
+                            have[k] ? &refs[k] : nullptr, nullptr, prefill_of(k));
                 }
             }
             run_jobs_batched(who, jobs, samples, [](std::size_t, bool) {});
@@ -894,6 +951,8 @@ private:
     std::size_t reported_queue_ = 0;  // the pool's depth in the last report_queue() event
     HeadScoreCache head_scores_;
     std::unique_ptr<model::Model> model_;
+    std::int64_t prefill_share_budget_ = 0;  // bytes; 0: no prefill sharing (always at B = 1)
+    bool share_refused_logged_ = false;
     std::unique_ptr<tokenizer::Tokenizer> tok_;
     fs::path model_dir_;
     RunSummary summary_;

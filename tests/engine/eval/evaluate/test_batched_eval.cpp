@@ -157,6 +157,65 @@ TEST(BatchedEval, EverySampleAndMethodAsAlone) {
     EXPECT_GE(lengths.size(), 3u);
 }
 
+// Prefill sharing: each sample's full run records its prompt forward, every method's run of the
+// sample replays it (a query-agnostic sample's first compressing run records its context part,
+// the others replay that), and every outcome is still the one the job gives alone.
+TEST(BatchedEval, SharedPrefillGivesTheOutcomesOfRunsAlone) {
+    HACE_REQUIRE_PATH(test::shared_data() / "models/needle-llama-1m");
+    std::string why;
+    if (!tokenizer::sentencepiece_available(&why)) GTEST_SKIP() << why;
+    const Fixture f;
+    const auto samples = samples_of(f);
+    std::vector<kv::CompressionConfig> methods;
+    for (const auto& c : methods_of(f)) {
+        if (c.method != "cake" && c.method != "hace") methods.push_back(c);
+    }
+    const kv::CompressionConfig full_cfg;
+    std::vector<FullReference> refs(samples.size());
+    std::vector<SampleOutcome> full_alone;
+    std::vector<std::vector<SampleOutcome>> alone(methods.size());
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        full_alone.push_back(
+            evaluate_sample(*f.model, *f.tok, samples[i], full_cfg, nullptr, &refs[i]));
+        for (std::size_t m = 0; m < methods.size(); ++m) {
+            alone[m].push_back(evaluate_sample(*f.model, *f.tok, samples[i], methods[m], &refs[i]));
+        }
+    }
+
+    std::vector<SharedPrefill> shared(samples.size());
+    std::vector<FullReference> got_refs(samples.size());
+    std::vector<SampleJob> jobs;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        jobs.push_back({&samples[i], &full_cfg, nullptr, &got_refs[i], {}, &shared[i]});
+    }
+    const auto full = run(f, jobs, 4);
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        expect_same(full_alone[i], full[i], "full sample " + std::to_string(i));
+        EXPECT_FALSE(full[i].prefill_replayed);
+        ASSERT_TRUE(shared[i].recording);
+        EXPECT_EQ(shared[i].recording->ids().size(), samples[i].prompt.size());
+    }
+    jobs.clear();
+    for (std::size_t m = 0; m < methods.size(); ++m) {
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            jobs.push_back({&samples[i], &methods[m], &got_refs[i], nullptr, {}, &shared[i]});
+        }
+    }
+    const auto got = run(f, jobs, 4);
+    int agnostic = 0;
+    for (std::size_t m = 0; m < methods.size(); ++m) {
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            const std::string at = methods[m].method + " sample " + std::to_string(i);
+            const SampleOutcome& o = got[m * samples.size() + i];
+            expect_same(alone[m][i], o, at);
+            // Only a query-agnostic sample's first compressing run prefills (its context part).
+            EXPECT_EQ(o.prefill_replayed, !(samples[i].query_start && m == 0)) << at;
+            if (samples[i].query_start && m == 0) ++agnostic;
+        }
+    }
+    EXPECT_EQ(agnostic, 3);
+}
+
 TEST(BatchedEval, AFailingJobIsReportedAndTheOthersGoOn) {
     HACE_REQUIRE_PATH(test::shared_data() / "models/needle-llama-1m");
     std::string why;

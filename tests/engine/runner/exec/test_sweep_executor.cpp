@@ -195,6 +195,19 @@ TEST(SweepExecutor, BatchedRunsStoreWhatUnbatchedRunsStore) {
                         "SELECT count(*) FROM samples WHERE json_extract(extra_json, "
                         "'$.batched') IS NOT NULL"),
               "0");
+    // The batched runs shared each sample's prompt forward: 8 samples x 6 compressing cells, less
+    // the 3 query-agnostic samples' first compressing runs (they record the context part).
+    EXPECT_EQ(
+        raw_query(dir / "b4.sqlite", "SELECT value FROM manifest WHERE key = 'shared_prefill'"),
+        "true");
+    EXPECT_EQ(raw_query(dir / "b4.sqlite",
+                        "SELECT count(*) FROM samples WHERE json_extract(extra_json, "
+                        "'$.prefill_replayed')"),
+              "45");
+    EXPECT_EQ(raw_query(dir / "b1.sqlite",
+                        "SELECT count(*) FROM samples WHERE json_extract(extra_json, "
+                        "'$.prefill_replayed') IS NOT NULL"),
+              "0");
 
     // A resumed batched run continues a database an unbatched run began.
     std::atomic<bool> cancel{false};
@@ -232,6 +245,9 @@ TEST(SweepExecutor, AutoBatchSizeIsResolvedOnceAndRecorded) {
     EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'batch_size'"), "2");
     EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'batched'"), "2");
     EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'batch_memory_margin'"), "0.2");
+    EXPECT_EQ(raw_query(db, "SELECT value FROM manifest WHERE key = 'shared_prefill'"), "true");
+    EXPECT_NE(raw_query(db, "SELECT value FROM manifest WHERE key = 'shared_prefill_budget_bytes'"),
+              "0");
     EXPECT_EQ(raw_query(db,
                         "SELECT count(*) FROM samples WHERE json_extract(extra_json, "
                         "'$.batched') = 2"),
@@ -246,6 +262,8 @@ TEST(SweepExecutor, AutoBatchSizeIsResolvedOnceAndRecorded) {
     const fs::path db1 = hace::test::temp_dir("exec-auto-1") / "r.sqlite";
     run_sweep(parse_spec(j), db1, one);
     EXPECT_EQ(raw_query(db1, "SELECT count(*) FROM manifest WHERE key LIKE 'batch%'"), "0");
+    EXPECT_EQ(raw_query(db1, "SELECT count(*) FROM manifest WHERE key LIKE 'shared_prefill%'"),
+              "0");
 }
 
 TEST(SweepExecutor, AFailedCellIsRecordedAndTheSweepGoesOn) {
