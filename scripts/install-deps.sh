@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config ccache git
+  lld                                       # links the test executables ~7x faster than ld
   libtorch-dev libopenblas0-openmp          # without openblas LibTorch uses reference BLAS (~20x slower)
   libsentencepiece-dev sentencepiece
   libgtest-dev libgmock-dev googletest nlohmann-json3-dev

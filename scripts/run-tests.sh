@@ -19,11 +19,12 @@ fi
 "$ROOT/scripts/build.sh" -DHACE_BUILD_TESTS=ON -DHACE_FATAL_WARNINGS=ON "${CUDA_FLAGS[@]}"
 (cd "$BUILD_DIR" && ctest -j"$(nproc)" --output-on-failure --timeout 600)
 # Then the sanitizer stages, each alone (scripts/sanitizer-tests.sh): in CI (CI=true) ASan+UBSan
-# over the engine and CLI suites and TSan over the threaded parts; HACE_SANITIZER_STAGES picks
-# them elsewhere ("all" or 1 adds 15 s per fuzz target; 0 turns them off, also in CI).
+# over the engine and CLI suites, 15 s of libFuzzer per fuzz target, and TSan over the threaded
+# parts; HACE_SANITIZER_STAGES picks them elsewhere ("all" or 1 for all three; 0 turns them off,
+# also in CI).
 STAGES="${HACE_SANITIZER_STAGES:-}"
 if [ -z "$STAGES" ]; then
-  if [ "${CI:-}" = true ]; then STAGES=asan,tsan; else STAGES=0; fi
+  if [ "${CI:-}" = true ]; then STAGES=all; else STAGES=0; fi
 fi
 if [ "$STAGES" != 0 ]; then
   HACE_SANITIZER_STAGES="$STAGES" "$ROOT/scripts/sanitizer-tests.sh"

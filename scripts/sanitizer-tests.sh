@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The sanitizer stages (run by run-tests.sh after the GCC build and its tests; CI runs asan and
-# tsan). HACE_SANITIZER_STAGES chooses: a comma list of asan, fuzz, tsan, or "all"/1 (default).
+# The sanitizer stages (run by run-tests.sh after the GCC build and its tests; CI runs all three).
+# HACE_SANITIZER_STAGES chooses: a comma list of asan, fuzz, tsan, or "all"/1 (default).
 #   asan  ASan + UBSan: one GCC build (build-asan, no GUI) of the engine, the CLI and every engine
 #         and CLI test; the whole CTest suite runs in it.
 #   fuzz  a clang 16 build (build-fuzz) of the libFuzzer targets, each run for FUZZ_SECONDS
@@ -37,7 +37,7 @@ fi
 
 if want fuzz; then
   stage "fuzzing, ${FUZZ_SECONDS:-15} s per target"
-  FUZZ_BUILD_DIR="$ROOT/build-fuzz" \
+  FUZZ_BUILD_DIR="$ROOT/build-fuzz" FUZZ_JOBS="${FUZZ_JOBS:-$JOBS}" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp" \
     "$ROOT/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"
 fi

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/command.h"
-#include "app/cli/json_out.h"
+#include "app/cli/print_json.h"
 #include "engine/core/error.h"
 #include "engine/eval/metrics/scorer.h"
 

@@ -10,12 +10,6 @@
 
 namespace hace::cli {
 
-void print_json(const nlohmann::json& j) {
-    const std::string s = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::fwrite(s.data(), 1, s.size(), stdout);
-    std::fputc('\n', stdout);
-}
-
 std::vector<FlagSpec> run_flags() {
     return {
         {"device", true, "cpu (default) or cuda"},

@@ -1,4 +1,4 @@
-// Output and option helpers shared by the subcommands.
+// Output and option helpers shared by the subcommands (print_json: print_json.h).
 #pragma once
 
 #include <string>
@@ -7,12 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/args.h"
+#include "app/cli/print_json.h"
 #include "engine/model/model.h"
 #include "engine/tokenizer/tokenizer.h"
 
 namespace hace::cli {
-
-void print_json(const nlohmann::json& j);
 
 // Flags every model-running command accepts: --device, --dtype, --threads.
 std::vector<FlagSpec> run_flags();

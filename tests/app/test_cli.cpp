@@ -1,9 +1,9 @@
 // The `hace` command-line contract (DESIGN.md section 5): fields, exit codes, error lines.
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -36,14 +36,15 @@ std::filesystem::path model_dir(const std::string& name) {
 
 // Text prompts need a sentencepiece backend (the native one where the module is left out).
 bool sentencepiece_available() {
-    static const bool ok = run_hace({"tokenize", "--tokenizer", model_dir("stories260K").string(),
-                                     "--text", "a"}).code == 0;
+    static const bool ok =
+        run_hace({"tokenize", "--tokenizer", model_dir("stories260K").string(), "--text", "a"})
+            .code == 0;
     return ok;
 }
 
-#define REQUIRE_SENTENCEPIECE()                                                        \
-    do {                                                                               \
-        if (!sentencepiece_available()) GTEST_SKIP() << "no sentencepiece backend";        \
+#define REQUIRE_SENTENCEPIECE()                                                     \
+    do {                                                                            \
+        if (!sentencepiece_available()) GTEST_SKIP() << "no sentencepiece backend"; \
     } while (0)
 
 // A bad-input run: exit code 2, exactly one stderr line that names the problem, no stdout.
@@ -76,8 +77,8 @@ TEST(CliGenerate, ReproducesTheGoldenThroughJson) {
     const auto& c = golden["cases"][1];  // "Once upon a time"
     const auto logits_file = hace::test::temp_dir("cli-logits") / "logits.json";
     const auto r = run_hace({"generate", "--model", dir.string(), "--prompt",
-                         c["prompt_text"].get<std::string>(), "--max-new-tokens", "40",
-                         "--ignore-eos", "--json", "--logits-out", logits_file.string()});
+                             c["prompt_text"].get<std::string>(), "--max-new-tokens", "40",
+                             "--ignore-eos", "--json", "--logits-out", logits_file.string()});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = r.json();
     EXPECT_EQ(j["prompt_tokens"], c["prompt_ids"].size());
@@ -105,9 +106,10 @@ TEST(CliGenerate, ReproducesTheGoldenThroughJson) {
 
 TEST(CliGenerate, PromptIdsAndSeededSampling) {
     const auto m = model_dir("stories260K").string();
-    const std::vector<std::string> base = {"generate", "--model", m, "--prompt-ids", "1,403,407",
-                                           "--max-new-tokens", "20", "--temperature", "0.9",
-                                           "--top-p", "0.9", "--json", "--ignore-eos"};
+    const std::vector<std::string> base = {
+        "generate",    "--model",       m,     "--prompt-ids", "1,403,407", "--max-new-tokens",
+        "20",          "--temperature", "0.9", "--top-p",      "0.9",       "--json",
+        "--ignore-eos"};
     auto with_seed = [&](const std::string& s) {
         auto a = base;
         a.insert(a.end(), {"--seed", s});
@@ -123,19 +125,51 @@ TEST(CliGenerate, PromptIdsAndSeededSampling) {
 TEST(CliTokenize, EncodesWithBos) {
     REQUIRE_SENTENCEPIECE();
     const auto r = run_hace({"tokenize", "--tokenizer", model_dir("stories260K").string(), "--text",
-                         "Once upon a time", "--json"});
+                             "Once upon a time", "--json"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.json()["ids"], nlohmann::json({1, 403, 407, 261, 378}));
     EXPECT_EQ(r.json()["tokens"][0], "<s>");
 }
 
+// --jsonl names the file and line of a bad line; plain output is one id line per text.
+TEST(CliTokenize, JsonlLinesAndTheirErrors) {
+    REQUIRE_SENTENCEPIECE();
+    const auto dir = hace::test::temp_dir("cli-tokenize-jsonl");
+    const auto write = [&](const std::string& name, const std::string& body) {
+        std::ofstream(dir / name) << body;
+        return (dir / name).string();
+    };
+    const auto tokenize = [&](const std::string& file) {
+        return run_hace(
+            {"tokenize", "--tokenizer", model_dir("stories260K").string(), "--jsonl", file});
+    };
+    const auto ok = tokenize(write("ok.jsonl", "\"Once upon a time\"\n\n{\"text\": \"a\"}\n"));
+    ASSERT_EQ(ok.code, 0) << ok.err;
+    EXPECT_EQ(ok.out, "1 403 407 261 378\n1 261\n");
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"\"fine\"\n{\"text\": 3}\n", ":2: \"text\" is not a string"},
+        {"[1, 2]\n", ":1: expected a JSON string or an object"},
+        {"{\"txt\": \"x\"}\n", ":1: the object has no \"text\" field"},
+        {"\"unterminated\n", ":1: not valid JSON"},
+    };
+    for (std::size_t i = 0; i < bad.size(); ++i) {
+        const auto file = write("bad" + std::to_string(i) + ".jsonl", bad[i].first);
+        const auto r = tokenize(file);
+        EXPECT_EQ(r.code, 2) << bad[i].first;
+        EXPECT_THAT(r.err, HasSubstr(file + bad[i].second)) << r.err;
+    }
+    const auto missing = tokenize((dir / "nope.jsonl").string());
+    EXPECT_EQ(missing.code, 2);
+    EXPECT_THAT(missing.err, HasSubstr("nope.jsonl: cannot open file"));
+}
+
 TEST(CliBench, PrintsTheBenchmarkFields) {
-    const auto r = run_hace({"bench", "--model", model_dir("stories260K").string(), "--context", "64",
-                         "--new-tokens", "8", "--repeats", "1"});
+    const auto r = run_hace({"bench", "--model", model_dir("stories260K").string(), "--context",
+                             "64", "--new-tokens", "8", "--repeats", "1"});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = r.json();
-    for (const char* k : {"prefill_ms", "decode_ms_per_token", "tokens_per_s", "peak_bytes",
-                          "kv_bytes"}) {
+    for (const char* k :
+         {"prefill_ms", "decode_ms_per_token", "tokens_per_s", "peak_bytes", "kv_bytes"}) {
         ASSERT_TRUE(j.contains(k)) << k;
         EXPECT_GT(j[k].get<double>(), 0.0) << k;
     }
@@ -228,7 +262,8 @@ TEST(CliBadInput, BrokenModelFolders) {
     auto parts = hace::test::read_safetensors(offsets / "model.safetensors");
     parts.header["model.norm.weight"]["data_offsets"] = {0, 1u << 30};
     hace::test::write_safetensors(offsets / "model.safetensors", parts);
-    expect_bad_input(run_hace({"info", offsets.string()}), {"model.safetensors", "model.norm.weight"});
+    expect_bad_input(run_hace({"info", offsets.string()}),
+                     {"model.safetensors", "model.norm.weight"});
 
     const auto missing = root / "missing-tensor";
     hace::test::copy_model_dir(src, missing);
@@ -267,9 +302,11 @@ TEST(CliBadInput, BrokenModelFolders) {
 TEST(CliBadInput, NoCrashOnGarbageNumbers) {
     REQUIRE_SENTENCEPIECE();
     const auto m = model_dir("stories260K").string();
-    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--max-new-tokens", "ten"}),
-                     {"--max-new-tokens"});
-    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--top-p", "2"}), {"top-p"});
+    expect_bad_input(
+        run_hace({"generate", "--model", m, "--prompt", "x", "--max-new-tokens", "ten"}),
+        {"--max-new-tokens"});
+    expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--top-p", "2"}),
+                     {"top-p"});
     expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--dtype", "f8"}),
                      {"--dtype"});
     expect_bad_input(run_hace({"bench", "--shape", "nope", "--random-weights"}), {"unknown shape"});
@@ -308,10 +345,10 @@ std::filesystem::path needle_head_scores() {
 TEST(CliCompress, DumpFollowsTheDesignContract) {
     HACE_REQUIRE_PATH(hace::test::shared_data() / "models/needle-llama-1m");
     const auto dump = hace::test::temp_dir("cli-dump") / "dump.json";
-    const auto r = run_hace({"compress", "--model", model_dir("needle-llama-1m").string(),
-                         "--prompt-ids", needle_prompt_ids(2), "--method", "hace", "--retention",
-                         "0.05", "--head-scores", needle_head_scores().string(), "--dump",
-                         dump.string()});
+    const auto r =
+        run_hace({"compress", "--model", model_dir("needle-llama-1m").string(), "--prompt-ids",
+                  needle_prompt_ids(2), "--method", "hace", "--retention", "0.05", "--head-scores",
+                  needle_head_scores().string(), "--dump", dump.string()});
     ASSERT_EQ(r.code, 0) << r.err;
     std::ifstream in(dump);
     const auto d = nlohmann::json::parse(in);
@@ -322,7 +359,7 @@ TEST(CliCompress, DumpFollowsTheDesignContract) {
     EXPECT_EQ(d["method"], "hace");
     EXPECT_EQ(d["mode"], "equal");
     EXPECT_EQ(d["prompt_tokens"], 900);
-    EXPECT_EQ(d["capacity"], 45);  // round(0.05 * 900)
+    EXPECT_EQ(d["capacity"], 45);     // round(0.05 * 900)
     EXPECT_EQ(d["window_keep"], 22);  // min(32, 45 / 2)
     ASSERT_EQ(d["layers"].size(), 4u);
     std::int64_t kept = 0, budget = 0;
@@ -349,10 +386,10 @@ TEST(CliCompress, DumpFollowsTheDesignContract) {
 TEST(CliGenerate, CompressedGenerationReportsKeptEntries) {
     REQUIRE_SENTENCEPIECE();  // checks the decoded text
     HACE_REQUIRE_PATH(hace::test::shared_data() / "models/needle-llama-1m");
-    const auto r = run_hace({"generate", "--model", model_dir("needle-llama-1m").string(),
-                         "--prompt-ids", needle_prompt_ids(2), "--method", "snapkv",
-                         "--retention", "0.05", "--selector", "snap", "--max-new-tokens", "8",
-                         "--json"});
+    const auto r =
+        run_hace({"generate", "--model", model_dir("needle-llama-1m").string(), "--prompt-ids",
+                  needle_prompt_ids(2), "--method", "snapkv", "--retention", "0.05", "--selector",
+                  "snap", "--max-new-tokens", "8", "--json"});
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = r.json();
     EXPECT_EQ(j["method"], "snapkv");
@@ -370,25 +407,26 @@ TEST(CliBadInput, CompressionFlags) {
     expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--method", "snapkv"}),
                      {"--retention", "--capacity"});
     expect_bad_input(run_hace({"compress", "--model", m, "--prompt", "x", "--method", "hace",
-                           "--retention", "0.1"}),
+                               "--retention", "0.1"}),
                      {"--head-scores"});
-    const auto official = hace::test::shared_data() /
-                          "head_scores/headkv/Mistral-7B-Instruct-v0.2_retrieval_reasoning_heads.json";
+    const auto official =
+        hace::test::shared_data() /
+        "head_scores/headkv/Mistral-7B-Instruct-v0.2_retrieval_reasoning_heads.json";
     if (std::filesystem::exists(official)) {
         expect_bad_input(run_hace({"compress", "--model", m, "--prompt", "x", "--method", "headkv",
-                               "--retention", "0.1", "--head-scores", official.string()}),
+                                   "--retention", "0.1", "--head-scores", official.string()}),
                          {"layers", "expected 4", "got 32"});
     }
     expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--method", "snapkv",
-                           "--retention", "1.5"}),
+                               "--retention", "1.5"}),
                      {"retention"});
 }
 
 TEST(CliGenerate, ChatTemplateIsAppliedAndRecorded) {
     REQUIRE_SENTENCEPIECE();
     const auto m = model_dir("stories260K").string();
-    const auto plain = run_hace({"generate", "--model", m, "--prompt", "Hello", "--max-new-tokens",
-                                 "2", "--json"});
+    const auto plain = run_hace(
+        {"generate", "--model", m, "--prompt", "Hello", "--max-new-tokens", "2", "--json"});
     const auto chat = run_hace({"generate", "--model", m, "--prompt", "Hello", "--chat", "auto",
                                 "--max-new-tokens", "2", "--json"});
     ASSERT_EQ(plain.code, 0) << plain.err;
@@ -396,7 +434,8 @@ TEST(CliGenerate, ChatTemplateIsAppliedAndRecorded) {
     EXPECT_EQ(plain.json()["chat_template"], "none");
     EXPECT_EQ(chat.json()["chat_template"], "llama2");  // model_type llama
     // "[INST] Hello [/INST]" is longer than "Hello".
-    EXPECT_GT(chat.json()["prompt_tokens"].get<int>(), plain.json()["prompt_tokens"].get<int>() + 4);
+    EXPECT_GT(chat.json()["prompt_tokens"].get<int>(),
+              plain.json()["prompt_tokens"].get<int>() + 4);
     expect_bad_input(run_hace({"generate", "--model", m, "--prompt-ids", "1,2", "--chat", "auto"}),
                      {"--chat"});
     expect_bad_input(run_hace({"generate", "--model", m, "--prompt", "x", "--chat", "vicuna"}),
@@ -419,10 +458,10 @@ TEST(CliCompress, FaithfulModeDumpsQueryHeads) {
     EXPECT_TRUE(d["layers"][0]["heads"][0].contains("q_head"));
     EXPECT_EQ(d["layers"][0]["heads"][0]["budget"], 45 - 32);
     if (sentencepiece_available()) {  // otherwise a warning line about the text precedes
-        expect_bad_input(run_hace({"compress", "--model", model_dir("needle-llama-1m").string(),
-                                   "--prompt-ids", "1,2,3", "--method", "snapkv", "--mode",
-                                   "exact", "--retention", "0.5"}),
-                         {"--mode"});
+        expect_bad_input(
+            run_hace({"compress", "--model", model_dir("needle-llama-1m").string(), "--prompt-ids",
+                      "1,2,3", "--method", "snapkv", "--mode", "exact", "--retention", "0.5"}),
+            {"--mode"});
     }
 }
 
@@ -440,16 +479,16 @@ TEST(CliGenerate, EveryGoldenCaseMatches) {
                 ids.append(std::to_string(id.get<int>()));
             }
             const auto r = run_hace({"generate", "--model", dir.string(), "--prompt-ids", ids,
-                                     "--max-new-tokens",
-                                     std::to_string(c["generated_ids"].size()), "--ignore-eos",
-                                     "--json"});
+                                     "--max-new-tokens", std::to_string(c["generated_ids"].size()),
+                                     "--ignore-eos", "--json"});
             ASSERT_EQ(r.code, 0) << folder << ": " << r.err;
             EXPECT_EQ(r.json()["output_ids"], c["generated_ids"]) << folder << " " << c["name"];
         }
     }
 }
 
-// Every reference encoding through `hace tokenize --json` (no BOS).
+// Every reference encoding through `hace tokenize --jsonl --json` (no BOS): one process per
+// tokenizer, one output line per case, in order.
 class CliTokenizeReference : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CliTokenizeReference, EveryCaseMatches) {
@@ -458,14 +497,35 @@ TEST_P(CliTokenizeReference, EveryCaseMatches) {
     if (std::filesystem::exists(dir / "tokenizer.model")) REQUIRE_SENTENCEPIECE();
     std::ifstream in(dir / "encodings.json");
     const auto enc = nlohmann::json::parse(in);
-    for (const auto& c : enc["cases"]) {
-        const auto text = c["text"].get<std::string>();
-        if (text.empty()) continue;  // --text "" is refused as an empty prompt by design
-        const auto r = run_hace({"tokenize", "--tokenizer", dir.string(), "--text", text,
-                                 "--no-special", "--json"});
-        ASSERT_EQ(r.code, 0) << GetParam() << ": " << r.err;
-        EXPECT_EQ(r.json()["ids"], c["ids"]) << GetParam() << ": " << text;
+    const auto input = hace::test::temp_dir("cli-tokenize-" + GetParam()) / "cases.jsonl";
+    std::vector<nlohmann::json> expected;
+    {
+        std::ofstream lines(input);
+        for (const auto& c : enc["cases"]) {
+            // Alternate the two line forms the flag accepts.
+            if (expected.size() % 2 == 0) {
+                lines << c["text"].dump() << "\n";
+            } else {
+                lines << nlohmann::json{{"text", c["text"]}, {"id", expected.size()}}.dump()
+                      << "\n";
+            }
+            expected.push_back(c);
+        }
     }
+    ASSERT_GT(expected.size(), 10u);
+    const auto r = run_hace({"tokenize", "--tokenizer", dir.string(), "--jsonl", input.string(),
+                             "--no-special", "--json"});
+    ASSERT_EQ(r.code, 0) << GetParam() << ": " << r.err;
+    std::istringstream out(r.out);
+    std::string line;
+    std::size_t i = 0;
+    for (; std::getline(out, line); ++i) {
+        ASSERT_LT(i, expected.size()) << GetParam() << ": more output lines than cases";
+        const auto got = nlohmann::json::parse(line);
+        EXPECT_EQ(got["ids"], expected[i]["ids"]) << GetParam() << ": " << expected[i]["text"];
+        EXPECT_EQ(got["count"], expected[i]["ids"].size());
+    }
+    EXPECT_EQ(i, expected.size()) << GetParam();
 }
 
 INSTANTIATE_TEST_SUITE_P(Tokenizers, CliTokenizeReference,

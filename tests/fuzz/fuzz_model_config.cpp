@@ -1,5 +1,6 @@
 // config.json of every family (Llama/Mistral, Qwen2, Qwen v1, OPT): parsed and validated, then
-// the derived figures the CLI prints.
+// the derived figures the CLI prints. The parsers are engine/model's own sources, compiled
+// without the torch forwards (hace_fuzz_model_config in CMakeLists.txt).
 #include <cstddef>
 #include <cstdint>
 

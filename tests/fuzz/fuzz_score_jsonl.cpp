@@ -1,5 +1,6 @@
 // `hace score --jsonl FILE --metric M --json`, through the CLI's own command: the first byte
-// picks the metric, the rest is the JSONL file. Scores go to stdout, which is silenced.
+// picks the metric, the rest is the JSONL file. Scores go to stdout, which is silenced. The
+// command is compiled from app/cli/cmd_score.cpp with the two CLI files it uses (CMakeLists.txt).
 #include <fcntl.h>
 #include <unistd.h>
 
