@@ -3,8 +3,14 @@
 // decode-time eviction, KIVI storage and one-shot variants shape the output ids) against the
 // goldens that the implementation before the storage/policy split wrote. Integers, strings and
 // kept positions must match exactly; floats (entropy, variance, preferences) to 1e-5 relative,
-// because another CPU may sum in another order. scripts/method-dumps.sh runs the same cases for a
-// byte-for-byte comparison of two builds on one machine.
+// because another CPU may sum in another order. The runs pin the arithmetic where the CPU allows:
+// OpenBLAS's Haswell kernels for the prefill GEMMs (what it picks on AVX2 machines, Intel or
+// Zen) and the AVX2 level of the decode kernels (the scalar loop sums in the same order). With
+// OpenBLAS's SkylakeX kernels or the AVX-512 GEMV (16 partial sums) the last bits differ, and
+// CAKE's score-ordered decode eviction (faithful cake and hace-layer) turns that into other
+// evictions and other ids after 10-20 tokens. test_decode_ops checks the AVX-512 level itself.
+// scripts/method-dumps.sh runs the same cases for a byte-for-byte comparison of two builds on one
+// machine.
 //
 // HACE_WRITE_METHOD_DUMPS=1 rewrites the goldens (only when a change of decisions is intended,
 // in a commit of its own).
@@ -80,6 +86,15 @@ json read_json(const fs::path& file) {
     return json::parse(in);
 }
 
+// The arithmetic of the machine that wrote the goldens (see the top of this file). The child
+// `hace` inherits the environment; HACE_CPU_ISA is a cap, OPENBLAS_CORETYPE needs AVX2 + FMA.
+void pin_arithmetic() {
+    ::setenv("HACE_CPU_ISA", "avx2", 1);
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        ::setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+    }
+}
+
 // What a case decides, without what varies between runs and machines.
 json run_case(const Case& c, const fs::path& dir) {
     const fs::path model = hace::test::shared_data() / "models/needle-llama-1m";
@@ -88,6 +103,7 @@ json run_case(const Case& c, const fs::path& dir) {
                                      "1",          "--dump",  dump.string()};
     for (const auto& a : expand(c.args)) args.push_back(a);
     if (c.subcommand == "generate") args.push_back("--json");
+    pin_arithmetic();
     const auto r = hace::test::run_program(HACE_CLI_PATH, args);
     if (r.code != 0)
         throw std::runtime_error(c.name + ": hace exited " + std::to_string(r.code) + ": " + r.err);

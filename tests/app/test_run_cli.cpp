@@ -170,8 +170,8 @@ TEST_F(RunCli, BatchSizeStoresTheRowsOfTheUnbatchedRun) {
     const Outcome alone = run_hace({"export", "--db", reference_->string(), "--format", "csv"});
     EXPECT_THAT(lines_of(alone.out)[1], HasSubstr(",alone,"));
     for (const char* bad : {"0", "257", "four", "Auto"}) {
-        const Outcome b = run_hace({"run", sweep_->string(), "--db", (*dir_ / "x.sqlite").string(),
-                                    "--batch-size", bad});
+        const Outcome b = run_hace(
+            {"run", sweep_->string(), "--db", (*dir_ / "x.sqlite").string(), "--batch-size", bad});
         EXPECT_EQ(b.code, 2) << bad;
         EXPECT_EQ(std::count(b.err.begin(), b.err.end(), '\n'), 1) << b.err;
         EXPECT_THAT(b.err, HasSubstr("--batch-size")) << bad;
@@ -179,13 +179,28 @@ TEST_F(RunCli, BatchSizeStoresTheRowsOfTheUnbatchedRun) {
     }
 }
 
+// Half the kills land when the stored row count reaches a random target (so the sweep is
+// certainly caught mid-run however slow the machine is), jittered by up to 30 ms so that they
+// fall at different points of a sample; the other half at a random time from start-up to past
+// the reference run's length (start-up, the schema, the first cells).
 TEST_F(RunCli, KilledAtRandomPointsAndResumedEqualsTheUninterruptedRun) {
     const fs::path db = *dir_ / "killed.sqlite";
     std::random_device seed_source;
     const unsigned seed = seed_source();
     std::mt19937 rng(seed);
-    // From just after start-up to past the end of a full run.
     std::uniform_real_distribution<double> delay(0.05, std::max(0.5, reference_seconds_ * 1.1));
+    std::uniform_real_distribution<double> jitter(0.0, 0.03);
+    constexpr std::size_t kSamples = 28;
+    const auto stored = [&]() -> std::size_t {
+        try {
+            return hace::runner::sample_table(db).rows.size();
+        } catch (const std::exception&) {
+            return 0;  // killed before the database had its schema: nothing stored yet
+        }
+    };
+    const auto start_over = [&] {
+        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+    };
     int kills = 0, finished_early = 0;
     std::vector<std::size_t> stored_after_kill;
     const std::string hace = HACE_CLI_PATH;
@@ -193,34 +208,44 @@ TEST_F(RunCli, KilledAtRandomPointsAndResumedEqualsTheUninterruptedRun) {
                                            db.string(), "--resume", "--threads",      "1",
                                            "--quiet",   "--json"};
     while (kills < 10) {
+        std::size_t before = stored();
+        if (before + 1 >= kSamples) {  // no room left for a mid-run kill
+            start_over();
+            before = 0;
+        }
+        const bool on_progress = kills % 2 == 0;
+        const std::size_t target =
+            std::uniform_int_distribution<std::size_t>(before + 1, kSamples - 1)(rng);
         const pid_t pid = spawn_quiet(args);
         ASSERT_GE(pid, 0);
-        std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng)));
         int status = 0;
-        if (::waitpid(pid, &status, WNOHANG) == pid) {
+        bool exited = false;
+        if (on_progress) {
+            while (!(exited = ::waitpid(pid, &status, WNOHANG) == pid) && stored() < target) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            if (!exited) std::this_thread::sleep_for(std::chrono::duration<double>(jitter(rng)));
+        } else {
+            std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng)));
+        }
+        if (exited || ::waitpid(pid, &status, WNOHANG) == pid) {
             // It finished before the kill: start over on a fresh database.
             ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "seed " << seed;
             ++finished_early;
-            fs::remove(db);
+            start_over();
             ASSERT_LT(finished_early, 20) << "the sweep is too short to be killed";
             continue;
         }
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
         ++kills;
-        std::size_t stored = 0;
-        try {
-            stored = hace::runner::sample_table(db).rows.size();
-        } catch (const std::exception&) {
-            // Killed before the database had its schema: nothing stored yet.
-        }
-        stored_after_kill.push_back(stored);
+        stored_after_kill.push_back(stored());
     }
     // Some kills must have hit the sweep while it was storing samples, not only start-up.
     std::size_t mid_run = 0;
     std::string trace;
     for (std::size_t n : stored_after_kill) {
-        mid_run += n > 0 && n < 28;
+        mid_run += n > 0 && n < kSamples;
         trace += std::to_string(n) + " ";
     }
     EXPECT_GE(mid_run, 2u) << "samples stored after each kill: " << trace << "(seed " << seed
