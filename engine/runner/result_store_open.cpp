@@ -1,5 +1,6 @@
 #include "engine/runner/result_store_open.h"
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -73,13 +74,29 @@ int verify_results_db(Db& db, bool& fresh) {
                               std::to_string(kSchemaVersion) + "); use a newer hace");
     }
     if (version < 1) throw_input(file, "HACE database without a schema version; damaged");
-    // An older file must hold its own version's tables before it is migrated.
-    for (const auto table : schema_tables(int(version))) {
-        auto s = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-                            "listing the tables");
+    // An older file must hold exactly its own version's tables before it is migrated: one that
+    // already has a later version's table (a damaged or hand-edited user_version) would fail
+    // half-way through the migration (found by fuzz_results_db).
+    const auto own = schema_tables(int(version));
+    for (const auto table : schema_tables()) {
+        // Any object of that name counts: an index or view named like a later table would stop
+        // its CREATE TABLE just the same.
+        auto s = db.prepare(
+            "SELECT count(*), count(CASE WHEN type = 'table' THEN 1 END) "
+            "FROM sqlite_master WHERE name = ?",
+            "listing the tables");
         s.bind(1, table);
-        if (!s.step() || s.column_int(0) == 0) {
+        const bool step = s.step();
+        const bool named = step && s.column_int(0) > 0;
+        const bool is_table = step && s.column_int(1) > 0;
+        const bool expected = std::find(own.begin(), own.end(), table) != own.end();
+        if (expected && !is_table) {
             throw_input(file, "damaged database: table " + std::string(table) + " is missing");
+        }
+        if (!expected && named) {
+            throw_input(file, "damaged database: schema version " + std::to_string(version) +
+                                  " but it already has " + std::string(table) +
+                                  ", a table of a later version");
         }
     }
     return int(version);

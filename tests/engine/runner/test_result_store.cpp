@@ -346,6 +346,23 @@ TEST(ResultStore, RefusesANewerSchemaAndAHeaderWithoutTables) {
                                    {"damaged database: table schema_migrations is missing"});
 }
 
+// Found by fuzz_results_db: a version-2 file whose user_version says 1 made the migration to 2
+// fail on its existing kept_tokens table with an SQLite error (exit 1, "internal error").
+TEST(ResultStore, RefusesAnOlderVersionThatAlreadyHasALaterTable) {
+    const fs::path db = fresh_db("store-later-table");
+    { ResultStore store = ResultStore::open(db); }
+    test::raw_exec(db, "PRAGMA user_version = 1");
+    const std::string before = test::file_bytes(db);
+    hace::test::expect_input_error(
+        [&] { (void)ResultStore::open(db); },
+        {db.string(), "damaged database: schema version 1 but it already has kept_tokens"});
+    EXPECT_EQ(test::file_bytes(db), before);
+    // The same with an index of that name in a version-1 file.
+    test::raw_exec(db, "DROP TABLE kept_tokens; CREATE INDEX kept_tokens ON samples(id)");
+    hace::test::expect_input_error([&] { (void)ResultStore::open(db); },
+                                   {db.string(), "already has kept_tokens"});
+}
+
 TEST(ResultStore, InitialisesAnEmptyFile) {
     const fs::path db = hace::test::temp_dir("store-empty") / "empty.sqlite";
     std::ofstream(db).close();
