@@ -199,6 +199,16 @@ BpeTokenizer::BpeTokenizer(BpeModel model)
         if (t.content.empty()) throw_input(vocab_source_, "an added token is empty");
         max_id = std::max(max_id, t.id);
     }
+    // The tables below are indexed by id, so an absurd id is a damaged file, not a table to
+    // allocate (fuzz_vocab_merges: one id of 431,606,327 asked for 13.8 GB). The bound is far
+    // above any real vocabulary (the largest are ~256K) and keeps the tables near 150 MB; ids
+    // need not be dense (Qwen's special tokens sit at fixed ids above a trimmed vocabulary).
+    constexpr TokenId kMaxTokenId = (1 << 21) - 1;
+    if (max_id > kMaxTokenId) {
+        throw_input(vocab_source_, "token id " + std::to_string(max_id) + " is beyond " +
+                                       std::to_string(kMaxTokenId) +
+                                       ", more than any tokenizer's vocabulary");
+    }
     const auto size = static_cast<std::size_t>(max_id + 1);
     pieces_.resize(size);
     bytes_.resize(size);

@@ -51,6 +51,15 @@ TEST(FuzzRegression, TokenizerJsonWithANumberBeyondDoubleIsMalformed) {
                        {"tokenizer.json", "malformed JSON"});
 }
 
+// fuzz_vocab_merges: one huge id made the tokenizer allocate a 13.8 GB id table.
+TEST(FuzzRegression, VocabularyWithASparseHugeIdIsRefused) {
+    const auto dir = test::temp_dir("fuzz_vocab_sparse");
+    write(dir / "vocab.json", R"({"a": 0, "b": 1, "ab": 431606327})");
+    write(dir / "merges.txt", "#version: 0.2\na b\n");
+    expect_input_error([&] { tokenizer::load_tokenizer(dir); },
+                       {"vocab.json", "token id 431606327 is beyond 2097151"});
+}
+
 TEST(FuzzRegression, SweepSpecWithANumberBeyondDoubleIsMalformed) {
     const auto file = write(test::temp_dir("fuzz_sweep") / "sweep.json",
                             std::string(R"({"name": "s", "retentions": [)") + kOverflow + "]}");
