@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,14 +59,14 @@ HACE_SPM_EXPORT void hace_spm_free_buffer(void* buffer) {
 HACE_SPM_EXPORT hace_spm_model* hace_spm_load(const char* path, char** error) {
     if (error != nullptr) *error = nullptr;
     try {
-        auto* model = new hace_spm_model();
+        // Owned until returned: Load can also throw (fuzz_spm_model found the leak).
+        auto model = std::make_unique<hace_spm_model>();
         const auto status = model->processor.Load(path);
         if (!status.ok()) {
             set_error(error, status.ToString());
-            delete model;
             return nullptr;
         }
-        return model;
+        return model.release();
     } catch (const std::exception& e) {
         set_error(error, e.what());
     } catch (...) {

@@ -60,6 +60,20 @@ TEST(FuzzRegression, VocabularyWithASparseHugeIdIsRefused) {
                        {"vocab.json", "token id 431606327 is beyond 2097151"});
 }
 
+// fuzz_spm_model: sentencepiece's Load threw on these 47 bytes and the module's hace_spm_load
+// leaked the half-built model (found by LeakSanitizer in the fuzz build, where the module is
+// linked in). Whichever backend loads it, the file is refused as an InputError.
+TEST(FuzzRegression, SentencePieceModelThatThrowsWhileLoadingIsRefused) {
+    const auto dir = test::temp_dir("fuzz_spm_model");
+    const unsigned char bytes[] = {0x0a, 0x0e, 0x0a, 0x05, 0x3c, 0x75, 0x6e, 0x6b, 0x3e, 0x15,
+                                   0x00, 0x00, 0x00, 0x00, 0x18, 0x02, 0x0a, 0x0c, 0x0a, 0x03,
+                                   0x3c, 0x73, 0x3e, 0x15, 0x00, 0x00, 0x00, 0x00, 0x58, 0x06,
+                                   0x0a, 0x0f, 0x0a, 0x06, 0x00, 0x00, 0x00, 0x2d, 0x41, 0x3e,
+                                   0x15, 0x00, 0x00, 0x41, 0x2d, 0x18, 0x18};
+    write(dir / "tokenizer.model", std::string(reinterpret_cast<const char*>(bytes), sizeof bytes));
+    expect_input_error([&] { tokenizer::load_tokenizer(dir); }, {"tokenizer.model"});
+}
+
 TEST(FuzzRegression, SweepSpecWithANumberBeyondDoubleIsMalformed) {
     const auto file = write(test::temp_dir("fuzz_sweep") / "sweep.json",
                             std::string(R"({"name": "s", "retentions": [)") + kOverflow + "]}");
