@@ -20,15 +20,13 @@ public:
 
     at::Tensor attend(std::int64_t layer, const at::Tensor& q, const at::Tensor& k,
                       const at::Tensor& v) override {
-        const std::int64_t t = k.size(1);
-        const auto l = static_cast<std::size_t>(layer);
-        k_[l].narrow(1, length_, t).copy_(k);
-        v_[l].narrow(1, length_, t).copy_(v);
+        store(layer, q, k, v);
         // The first forward (the prompt) attends over the K/V as passed, exactly as a compressing
         // cache's prefill does: a prompt forward is then the same computation over every cache,
         // which prefill sharing (prompt_recording.h) relies on.
         if (length_ == 0)
             return causal_gqa_attention(q, k, v, 0, spec_.scale, spec_.sliding_window);
+        const auto l = static_cast<std::size_t>(layer);
         return causal_gqa_attention(q, k_[l], v_[l], length_, spec_.scale, spec_.sliding_window);
     }
 
