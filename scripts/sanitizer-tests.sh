@@ -5,8 +5,8 @@
 #         and CLI test; the whole CTest suite runs in it.
 #   fuzz  a clang 16 build (build-fuzz) of the libFuzzer targets, each run for FUZZ_SECONDS
 #         (default 15; scripts/fuzz.sh).
-#   tsan  only what is needed (GCC, build-tsan): the sweep executor, event bridge and workbench
-#         tests, each run in full.
+#   tsan  only what is needed (GCC, build-tsan): the sweep executor, event bridge, workbench and
+#         decode-kernel team (spin_team.h) tests, each run in full.
 # Each stage runs alone (nothing else in parallel: the sanitizers multiply memory and time).
 # Reports from uninstrumented third-party code are suppressed by tests/sanitizers/*.supp, one
 # commented entry per cause; the project's own code is never suppressed.
@@ -43,7 +43,7 @@ if want fuzz; then
 fi
 
 if want tsan; then
-  TSAN_TESTS=(test_sweep_executor test_event_bridge test_workbench)
+  TSAN_TESTS=(test_sweep_executor test_event_bridge test_workbench test_spin_team)
   stage "TSan build (${TSAN_TESTS[*]})"
   BUILD_DIR="$ROOT/build-tsan" "$ROOT/scripts/build-sanitized.sh" tsan "${TSAN_TESTS[@]}"
   stage "TSan tests"

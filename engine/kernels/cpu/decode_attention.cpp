@@ -7,6 +7,8 @@
 
 #include <omp.h>
 
+#include "engine/kernels/spin_team.h"
+
 namespace hace::kernels {
 namespace {
 
@@ -72,14 +74,14 @@ void decode_attention_segments(std::span<const AttentionSegment> segments) {
         }
     }
     const auto n = static_cast<std::int64_t>(work.size());
-    // Not "omp parallel if (...)": libgomp allocates a one-thread team for every region it runs
-    // serially, and the decode step must not allocate. Dynamic: segments are ragged.
+    // One (segment, head) pair per chunk, handed out dynamically: segments are ragged.
     if (bytes >= (256 << 10) && !omp_in_parallel() && omp_get_max_threads() > 1) {
         const auto* w = work.data();
-#pragma omp parallel for schedule(dynamic, 1)
-        for (std::int64_t t = 0; t < n; ++t) {
-            attend_query(segments[static_cast<std::size_t>(w[t].first)], w[t].second);
-        }
+        team_parallel_for(omp_get_max_threads(), n, 1, [&](std::int64_t t0, std::int64_t t1) {
+            for (std::int64_t t = t0; t < t1; ++t) {
+                attend_query(segments[static_cast<std::size_t>(w[t].first)], w[t].second);
+            }
+        });
     } else {
         for (std::int64_t t = 0; t < n; ++t) {
             const auto& [s, i] = work[static_cast<std::size_t>(t)];

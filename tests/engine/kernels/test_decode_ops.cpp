@@ -151,6 +151,52 @@ TEST(Gemv, EachRowIsTheSameBitsWhateverTheRowCount) {
     }
 }
 
+// The AVX-512 level's summation order, written out: lane l sums terms c = l, l + 16, ... with one
+// fused multiply-add each, then the lanes are added in a fixed tree. Pins the bits (decode-time
+// eviction compares scores, so a reordering is a behaviour change, not noise).
+TEST(Gemv, Avx512GivesTheBitsOfItsDocumentedSummationTree) {
+    if (detected_cpu_isa() < CpuIsa::Avx512) GTEST_SKIP() << "no AVX-512 on this CPU";
+    ForceIsa f(CpuIsa::Avx512);
+    for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
+        for (std::int64_t k : {16, 64, 77, 768}) {
+            for (std::int64_t rows : {1, 4, 5}) {
+                const std::int64_t n = 37;
+                auto x = random_floats(static_cast<std::size_t>(rows * k), 21);
+                auto wf = random_floats(static_cast<std::size_t>(n * k), 22);
+                auto wb = to_bf16(wf);
+                GemvArgs a;
+                a.x = x.data();
+                a.rows = rows;
+                a.k = k;
+                a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
+                                            : static_cast<const void*>(wb.data());
+                a.wtype = wt;
+                a.n = n;
+                std::vector<float> got(static_cast<std::size_t>(rows * n));
+                a.y = got.data();
+                gemv_rows(a);
+                for (std::int64_t r = 0; r < rows; ++r) {
+                    for (std::int64_t j = 0; j < n; ++j) {
+                        float lane[16] = {};
+                        for (std::int64_t c = 0; c < k; ++c) {
+                            const auto i = static_cast<std::size_t>(j * k + c);
+                            const float w = wt == WeightType::F32 ? wf[i] : bf16_to_f32(wb[i]);
+                            lane[c % 16] =
+                                std::fma(w, x[static_cast<std::size_t>(r * k + c)], lane[c % 16]);
+                        }
+                        float s[8];
+                        for (int i = 0; i < 8; ++i) s[i] = lane[i] + lane[i + 8];
+                        const float want =
+                            ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+                        ASSERT_EQ(got[static_cast<std::size_t>(r * n + j)], want)
+                            << "k=" << k << " rows=" << rows << " row " << r << " out " << j;
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST(Gemv, LargeParallelProductMatchesTheReference) {
     // Big enough to be split over the OpenMP threads.
     const std::int64_t n = 515, k = 300, rows = 2;
@@ -199,6 +245,52 @@ TEST(GemvTransposed, EveryLevelMatchesTheReference) {
                         for (std::size_t i = 0; i < got.size(); ++i) {
                             ASSERT_NEAR(got[i], want[i], 2e-6 * static_cast<double>(n) + 1e-6)
                                 << cpu_isa_name(isa) << " k=" << k << " n=" << n;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// The vector levels sum each y[c] over j in order with one fused multiply-add per term, whether
+// the row is held in registers (k <= 128) or goes through memory: the bits of a plain std::fma
+// loop, for every width.
+TEST(GemvTransposed, VectorLevelsGiveTheBitsOfAnInOrderFmaLoop) {
+    for (CpuIsa isa : levels()) {
+        if (isa == CpuIsa::Scalar) continue;
+        ForceIsa f(isa);
+        for (WeightType wt : {WeightType::F32, WeightType::BF16}) {
+            for (std::int64_t k : {8, 16, 40, 48, 64, 77, 128, 136, 200}) {
+                const std::int64_t n = 300, rows = 3;
+                auto x = random_floats(static_cast<std::size_t>(rows * n), 17);
+                auto wf = random_floats(static_cast<std::size_t>(n * k), 18);
+                auto wb = to_bf16(wf);
+                auto y0 = random_floats(static_cast<std::size_t>(rows * k), 19);
+                for (bool acc : {false, true}) {
+                    GemvArgs a;
+                    a.x = x.data();
+                    a.rows = rows;
+                    a.n = n;
+                    a.k = k;
+                    a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
+                                                : static_cast<const void*>(wb.data());
+                    a.wtype = wt;
+                    a.accumulate = acc;
+                    std::vector<float> got = y0;
+                    a.y = got.data();
+                    gemv_t_rows(a);
+                    for (std::int64_t r = 0; r < rows; ++r) {
+                        for (std::int64_t c = 0; c < k; ++c) {
+                            float want = acc ? y0[static_cast<std::size_t>(r * k + c)] : 0.0f;
+                            for (std::int64_t j = 0; j < n; ++j) {
+                                const auto i = static_cast<std::size_t>(j * k + c);
+                                const float w = wt == WeightType::F32 ? wf[i] : bf16_to_f32(wb[i]);
+                                want = std::fma(x[static_cast<std::size_t>(r * n + j)], w, want);
+                            }
+                            ASSERT_EQ(got[static_cast<std::size_t>(r * k + c)], want)
+                                << cpu_isa_name(isa) << " k=" << k << " row " << r << " col " << c
+                                << (acc ? " accumulate" : "");
                         }
                     }
                 }
