@@ -93,14 +93,17 @@ inline float wscalar(const std::uint16_t* p) {
 // (2 threads, Xeon): the bf16 GEMV read 18 GB/s without this and 27 GB/s with it, against 30 GB/s
 // for a plain read of the same buffers; the 4096-element minimum took the bf16 decode at 1024
 // context from 12.7 to 11.8 ms/token (the key rows of attention). `done` elements of each of the
-// block's four rows have been consumed; the rows ahead are consumed at the same pace.
+// block's four rows have been consumed; the rows ahead are consumed at the same pace. Forced
+// inline with a constant trip count: as a plain inline template called from the target-attribute
+// kernels, GCC 12 at -O2 emitted no prefetch at all (-O3 did).
 constexpr std::int64_t kPrefetchMinElements = 4096;
-template <class W>
-inline void prefetch_ahead(const W* w0, std::int64_t k, std::int64_t done, std::int64_t step) {
+template <int kStep, class W>
+__attribute__((always_inline)) inline void prefetch_ahead(const W* w0, std::int64_t k,
+                                                          std::int64_t done) {
     const char* p = reinterpret_cast<const char*>(
         w0 + std::max<std::int64_t>(8 * k, kPrefetchMinElements) + 4 * done);
-    const std::int64_t bytes = 4 * step * static_cast<std::int64_t>(sizeof(W));
-    for (std::int64_t o = 0; o < bytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
+    constexpr int kBytes = 4 * kStep * static_cast<int>(sizeof(W));
+    for (int o = 0; o < kBytes; o += 64) _mm_prefetch(p + o, _MM_HINT_T0);
 }
 
 // Four output rows at a time (four independent FMA chains per input row).
@@ -124,7 +127,7 @@ __attribute__((target("avx2,fma"))) void gemv_block_avx2(const GemvArgs& a, cons
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
             __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             for (std::int64_t c = 0; c < kv; c += 8) {
-                prefetch_ahead(w0, k, c, 8);
+                prefetch_ahead<8>(w0, k, c);
                 const __m256 xva = _mm256_loadu_ps(xa + c), xvb = _mm256_loadu_ps(xb + c);
                 const __m256 v0 = load8(w0 + c), v1 = load8(w1 + c);
                 const __m256 v2 = load8(w2 + c), v3 = load8(w3 + c);
@@ -159,7 +162,7 @@ __attribute__((target("avx2,fma"))) void gemv_block_avx2(const GemvArgs& a, cons
             const float* x = a.x + r * x_stride(a);
             __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
             for (std::int64_t c = 0; c < kv; c += 8) {
-                prefetch_ahead(w0, k, c, 8);
+                prefetch_ahead<8>(w0, k, c);
                 const __m256 xv = _mm256_loadu_ps(x + c);
                 s0 = _mm256_fmadd_ps(load8(w0 + c), xv, s0);
                 s1 = _mm256_fmadd_ps(load8(w1 + c), xv, s1);
@@ -247,7 +250,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_block_av
             }
             // The last step (c == kv) is the masked tail, as in the one-row loop.
             for (std::int64_t c = 0; c < k; c += 16) {
-                prefetch_ahead(w0, k, c, 16);
+                prefetch_ahead<16>(w0, k, c);
                 const __mmask16 m = c < kv ? full : tail_mask;
                 const __m512 v0 = load16(w0 + c, m), v1 = load16(w1 + c, m);
                 const __m512 v2 = load16(w2 + c, m), v3 = load16(w3 + c, m);
@@ -268,7 +271,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_block_av
             __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
             std::int64_t c = 0;
             for (; c < kv; c += 16) {
-                prefetch_ahead(w0, k, c, 16);
+                prefetch_ahead<16>(w0, k, c);
                 const __m512 xv = _mm512_loadu_ps(x + c);
                 s0 = _mm512_fmadd_ps(load16(w0 + c, full), xv, s0);
                 s1 = _mm512_fmadd_ps(load16(w1 + c, full), xv, s1);
