@@ -36,6 +36,13 @@ void gemv_rows_reference(const GemvArgs& a);
 void gemv_t_rows(const GemvArgs& a);
 void gemv_t_rows_reference(const GemvArgs& a);
 
+// x[j] = softmax(scale * x)[j], j < n, in place (attention probabilities). The scalar and AVX2
+// levels use std::exp and a sequential sum (the arithmetic the method-dump goldens were recorded
+// with); the AVX-512 level a vectorised exp (Cephes' polynomial, within a few ulp of std::exp)
+// and 16 partial sums. softmax_scaled_reference accumulates in double.
+void softmax_scaled(float* x, std::int64_t n, float scale);
+void softmax_scaled_reference(float* x, std::int64_t n, float scale);
+
 // bf16 <-> f32 (round to nearest even, as torch does).
 float bf16_to_f32(std::uint16_t b);
 std::uint16_t f32_to_bf16(float f);

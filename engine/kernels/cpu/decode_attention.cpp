@@ -34,19 +34,7 @@ void attend_query(const AttentionSegment& s, std::int64_t i) {
     qk.y = scores.data();
     qk.parallel = false;
     gemv_rows(qk);
-    float mx = -std::numeric_limits<float>::infinity();
-    for (std::int64_t j = 0; j < len; ++j) {
-        scores[static_cast<std::size_t>(j)] *= s.scale;
-        mx = std::max(mx, scores[static_cast<std::size_t>(j)]);
-    }
-    float sum = 0.0f;
-    for (std::int64_t j = 0; j < len; ++j) {
-        const float e = std::exp(scores[static_cast<std::size_t>(j)] - mx);
-        scores[static_cast<std::size_t>(j)] = e;
-        sum += e;
-    }
-    const float inv = 1.0f / sum;
-    for (std::int64_t j = 0; j < len; ++j) scores[static_cast<std::size_t>(j)] *= inv;
+    softmax_scaled(scores.data(), len, s.scale);
     if (s.probs) std::copy_n(scores.data(), len, s.probs + i * s.probs_stride);
     GemvArgs pv;
     pv.x = scores.data();

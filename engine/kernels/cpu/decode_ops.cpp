@@ -538,6 +538,110 @@ void gemv_t_rows_reference(const GemvArgs& a) {
     }
 }
 
+// ---- softmax
+// -------------------------------------------------------------------------------------
+namespace {
+
+void softmax_scaled_scalar(float* x, std::int64_t n, float scale) {
+    float mx = -std::numeric_limits<float>::infinity();
+    for (std::int64_t j = 0; j < n; ++j) {
+        x[j] *= scale;
+        mx = std::max(mx, x[j]);
+    }
+    float sum = 0.0f;
+    for (std::int64_t j = 0; j < n; ++j) {
+        const float e = std::exp(x[j] - mx);
+        x[j] = e;
+        sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (std::int64_t j = 0; j < n; ++j) x[j] *= inv;
+}
+
+// e^x for x <= 0 (x - max of a softmax): x = k ln2 + r with |r| <= ln2 / 2, e^r by Cephes' expf
+// polynomial, times 2^k by vscalefps (which also underflows cleanly to 0). Below -103.9 (and for
+// -inf) the result is 0, as std::exp gives in float. The maskz forms: see hsum16.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline __m512 exp_nonpositive(
+    __m512 x) {
+    const __m512 k =
+        _mm512_maskz_roundscale_ps(0xFFFF, _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    const __m512 y =
+        _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
+    const __mmask16 live = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-103.9f), _CMP_GE_OQ);
+    return _mm512_maskz_scalef_ps(live, y, k);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void softmax_scaled_avx512(
+    float* x, std::int64_t n, float scale) {
+    const __m512 sc = _mm512_set1_ps(scale);
+    __m512 vmx = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    std::int64_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        const __m512 v = _mm512_mul_ps(_mm512_loadu_ps(x + j), sc);
+        _mm512_storeu_ps(x + j, v);
+        vmx = _mm512_maskz_max_ps(0xFFFF, vmx, v);
+    }
+    const auto tail = static_cast<__mmask16>((1u << (n - j)) - 1u);
+    if (tail) {
+        const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + j), sc);
+        _mm512_mask_storeu_ps(x + j, tail, v);
+        vmx = _mm512_mask_max_ps(vmx, tail, vmx, v);
+    }
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, vmx);
+    float mx = lanes[0];
+    for (int l = 1; l < 16; ++l) mx = std::max(mx, lanes[l]);
+    const __m512 m = _mm512_set1_ps(mx);
+    __m512 vsum = _mm512_setzero_ps();
+    for (j = 0; j + 16 <= n; j += 16) {
+        const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_loadu_ps(x + j), m));
+        _mm512_storeu_ps(x + j, e);
+        vsum = _mm512_add_ps(vsum, e);
+    }
+    if (tail) {
+        const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + j), m));
+        _mm512_mask_storeu_ps(x + j, tail, e);
+        vsum = _mm512_add_ps(vsum, _mm512_maskz_mov_ps(tail, e));
+    }
+    const __m512 inv = _mm512_set1_ps(1.0f / hsum16(vsum));
+    for (j = 0; j + 16 <= n; j += 16) {
+        _mm512_storeu_ps(x + j, _mm512_mul_ps(_mm512_loadu_ps(x + j), inv));
+    }
+    if (tail) {
+        _mm512_mask_storeu_ps(x + j, tail, _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + j), inv));
+    }
+}
+
+}  // namespace
+
+void softmax_scaled(float* x, std::int64_t n, float scale) {
+    if (n <= 0) return;
+    if (active_cpu_isa() == CpuIsa::Avx512) return softmax_scaled_avx512(x, n, scale);
+    softmax_scaled_scalar(x, n, scale);
+}
+
+void softmax_scaled_reference(float* x, std::int64_t n, float scale) {
+    double mx = -std::numeric_limits<double>::infinity();
+    for (std::int64_t j = 0; j < n; ++j) mx = std::max(mx, static_cast<double>(x[j]) * scale);
+    std::vector<double> e(static_cast<std::size_t>(n));
+    double sum = 0.0;
+    for (std::int64_t j = 0; j < n; ++j) {
+        sum += e[static_cast<std::size_t>(j)] = std::exp(static_cast<double>(x[j]) * scale - mx);
+    }
+    for (std::int64_t j = 0; j < n; ++j) {
+        x[j] = static_cast<float>(e[static_cast<std::size_t>(j)] / sum);
+    }
+}
+
 // ---- small ops ----------------------------------------------------------------------------------
 void rms_norm_rows(const float* x, std::int64_t rows, std::int64_t n, const float* weight,
                    double eps, float* out) {

@@ -299,6 +299,36 @@ TEST(GemvTransposed, VectorLevelsGiveTheBitsOfAnInOrderFmaLoop) {
     }
 }
 
+// Every level against a double softmax. Short rows pin the exp itself (the AVX-512 level's
+// polynomial: a few ulp, over the whole range down to underflow); long rows add the sum's
+// rounding.
+TEST(Softmax, EveryLevelMatchesTheDoubleReference) {
+    for (CpuIsa isa : levels()) {
+        ForceIsa f(isa);
+        for (std::int64_t n : {1, 2, 5, 16, 17, 31, 1000, 4099}) {
+            for (float spread : {0.5f, 30.0f, 900.0f}) {
+                std::mt19937 rng(static_cast<std::uint32_t>(n * 7 + static_cast<int>(spread)));
+                std::uniform_real_distribution<float> dist(-spread, spread);
+                std::vector<float> x(static_cast<std::size_t>(n));
+                for (auto& v : x) v = dist(rng);
+                std::vector<float> got = x, want = x;
+                softmax_scaled(got.data(), n, 0.125f);
+                softmax_scaled_reference(want.data(), n, 0.125f);
+                const double rel = n <= 32 ? 6e-7 : 2e-5;
+                double total = 0.0;
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    total += got[i];
+                    // Below ~1e-38 float has only denormals (and a level may flush them to 0).
+                    ASSERT_NEAR(got[i], want[i], rel * want[i] + 1e-38)
+                        << cpu_isa_name(isa) << " n=" << n << " spread " << spread << " at " << i
+                        << " x " << x[i];
+                }
+                EXPECT_NEAR(total, 1.0, 1e-5) << cpu_isa_name(isa) << " n=" << n;
+            }
+        }
+    }
+}
+
 TEST(SmallOps, RmsNormSiluRopeByHand) {
     const float x[] = {3.0f, 4.0f}, w[] = {1.0f, 2.0f};
     float out[2];
