@@ -1,12 +1,13 @@
 // The fork-join team the decode kernels split their work over. A decode step issues some fifty
 // short parallel loops back to back (one per weight GEMV and per attention call, 50-500 us each).
 // OpenMP serves them badly either way: libgomp's passive workers sleep in the kernel between
-// loops and each wake-up costs tens of microseconds (the decode ran 18 % slower than with spinning
-// workers), while spinning workers (OMP_WAIT_POLICY=ACTIVE or a large GOMP_SPINCOUNT) make the
-// prefill's OpenBLAS and ATen threads collapse when another process holds the cores. This team's
-// workers spin for a bounded window after each loop (HACE_SPIN_US, default 100 us: the gaps
-// between a step's loops are shorter) and then sleep on a futex, so the decode gets spinning
-// latency while the prefill keeps libgomp's passive policy.
+// loops and each wake-up costs tens of microseconds (the decode took 21 % longer than with
+// spinning workers, on a Xeon), while spinning workers (OMP_WAIT_POLICY=ACTIVE or a large
+// GOMP_SPINCOUNT, read once when libgomp loads) spin through the prefill's loops too, and made
+// the engine collapse 25x beside another process busy on the same cores. This team's workers
+// spin for a bounded window after each loop (HACE_SPIN_US, default 100 us: the gaps between a
+// step's loops are shorter) and then sleep on a futex, so the decode gets spinning latency while
+// libgomp keeps its passive policy for the prefill.
 //
 // Threading rules: one loop runs at a time. A call that finds the team busy (another thread's
 // loop, or a call from inside a loop body) runs its whole loop on the calling thread, so callers

@@ -12,6 +12,11 @@
 namespace hace::kernels {
 namespace {
 
+// Below this many K and V bytes in a call, attention stays on the calling thread (as for the
+// GEMV: kParallelBytes in decode_ops.cpp). A compressed cache's layer at 5 % retention holds
+// ~150 KB, which ran serially under the former 256 KiB threshold.
+constexpr std::int64_t kParallelAttentionBytes = 64 << 10;
+
 std::int64_t element_bytes(WeightType t) {
     return t == WeightType::F32 ? 4 : 2;
 }
@@ -63,7 +68,7 @@ void decode_attention_segments(std::span<const AttentionSegment> segments) {
     }
     const auto n = static_cast<std::int64_t>(work.size());
     // One (segment, head) pair per chunk, handed out dynamically: segments are ragged.
-    if (bytes >= (256 << 10) && !omp_in_parallel() && omp_get_max_threads() > 1) {
+    if (bytes >= kParallelAttentionBytes && !omp_in_parallel() && omp_get_max_threads() > 1) {
         const auto* w = work.data();
         team_parallel_for(omp_get_max_threads(), n, 1, [&](std::int64_t t0, std::int64_t t1) {
             for (std::int64_t t = t0; t < t1; ++t) {
