@@ -216,6 +216,22 @@ TEST(Gemv, LargeParallelProductMatchesTheReference) {
     for (std::size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4);
 }
 
+// y[r] (+)= x[r] W for the transposed product, W [n, k] as f32 or as its bf16 copy.
+GemvArgs transposed_args(const std::vector<float>& x, std::int64_t rows, std::int64_t n,
+                         std::int64_t k, WeightType wt, const std::vector<float>& wf,
+                         const std::vector<std::uint16_t>& wb, bool accumulate) {
+    GemvArgs a;
+    a.x = x.data();
+    a.rows = rows;
+    a.n = n;
+    a.k = k;
+    a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
+                                : static_cast<const void*>(wb.data());
+    a.wtype = wt;
+    a.accumulate = accumulate;
+    return a;
+}
+
 TEST(GemvTransposed, EveryLevelMatchesTheReference) {
     for (CpuIsa isa : levels()) {
         ForceIsa f(isa);
@@ -228,15 +244,7 @@ TEST(GemvTransposed, EveryLevelMatchesTheReference) {
                     auto wb = to_bf16(wf);
                     auto y0 = random_floats(static_cast<std::size_t>(rows * k), 9);
                     for (bool acc : {false, true}) {
-                        GemvArgs a;
-                        a.x = x.data();
-                        a.rows = rows;
-                        a.n = n;
-                        a.k = k;
-                        a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
-                                                    : static_cast<const void*>(wb.data());
-                        a.wtype = wt;
-                        a.accumulate = acc;
+                        GemvArgs a = transposed_args(x, rows, n, k, wt, wf, wb, acc);
                         std::vector<float> got = y0, want = y0;
                         a.y = got.data();
                         gemv_t_rows(a);
@@ -268,15 +276,7 @@ TEST(GemvTransposed, VectorLevelsGiveTheBitsOfAnInOrderFmaLoop) {
                 auto wb = to_bf16(wf);
                 auto y0 = random_floats(static_cast<std::size_t>(rows * k), 19);
                 for (bool acc : {false, true}) {
-                    GemvArgs a;
-                    a.x = x.data();
-                    a.rows = rows;
-                    a.n = n;
-                    a.k = k;
-                    a.w = wt == WeightType::F32 ? static_cast<const void*>(wf.data())
-                                                : static_cast<const void*>(wb.data());
-                    a.wtype = wt;
-                    a.accumulate = acc;
+                    GemvArgs a = transposed_args(x, rows, n, k, wt, wf, wb, acc);
                     std::vector<float> got = y0;
                     a.y = got.data();
                     gemv_t_rows(a);
