@@ -433,7 +433,9 @@ __attribute__((target("avx2,fma"))) void gemv_t_avx2(const GemvArgs& a, const W*
             for (std::int64_t c = 0; c < kv; c += 8) {
                 _mm256_storeu_ps(y + c, _mm256_fmadd_ps(p, load8(wj + c), _mm256_loadu_ps(y + c)));
             }
-            for (std::int64_t c = kv; c < a.k; ++c) y[c] += x[j] * wscalar(wj + c);
+            // Explicit fma: a contracted `y[c] += x * w` is what -O3 builds, but -O1 (the
+            // sanitizer builds) does not contract, and the tail must round like the vectors.
+            for (std::int64_t c = kv; c < a.k; ++c) y[c] = std::fma(x[j], wscalar(wj + c), y[c]);
         }
     }
 }
