@@ -442,7 +442,9 @@ __attribute__((target("avx2,fma"))) void gemv_t_avx2(const GemvArgs& a, const W*
 
 // Short output rows (a head's value rows, k = head_dim <= 128) stay in registers for the whole
 // sum instead of going through memory once per input row. Every y[c] still gets the same fused
-// multiply-adds in the same order, so the bits equal the general loop's.
+// multiply-adds in the same order, so the bits equal the general loop's. Measured (attention over
+// 12 x 12 heads x 1024 entries from cold memory, 2 threads, Xeon): bf16 2.12 -> 1.97 ms, f32
+// 3.56 -> 3.18 ms against the general loop.
 template <int NV, class W>
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_t_regs_avx512(
     const GemvArgs& a, const W* w) {
