@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include <ATen/Parallel.h>
+
+#include "engine/kernels/prefill_attention.h"
 #include "engine/model/rope.h"
 
 namespace hace::model {
@@ -12,23 +15,6 @@ namespace {
 
 bool cpu_bf16(const at::Tensor& t) {
     return t.scalar_type() == at::kBFloat16 && t.device().is_cpu();
-}
-
-// The prompt path's score and probability chunks on the CPU, kept per thread and grown, never
-// shrunk. Fresh chunks of this size (up to 32 MiB each) come from mmap and were page-faulted
-// anew for every chunk of every layer: about 15 % of a tiny-model sweep's CPU time.
-struct AttentionScratch {
-    at::Tensor scores, probs;
-};
-
-at::Tensor scratch_view(at::Tensor& slot, std::int64_t numel) {
-    if (!slot.defined() || slot.numel() < numel) slot = at::empty({numel}, at::kFloat);
-    return slot.narrow(0, 0, numel);
-}
-
-AttentionScratch& attention_scratch() {
-    thread_local AttentionScratch scratch;
-    return scratch;
 }
 
 }  // namespace
@@ -119,15 +105,46 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
             .to(at::kBFloat16);
     }
 
-    // Chunk the queries so that one chunk's scores stay around 32 MiB for all heads. A chunk of
+    // float32 on the CPU: the fused tiled kernel (its header says why and how exact).
+    if (q.device().is_cpu() && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat &&
+        v.scalar_type() == at::kFloat) {
+        const auto channels_contiguous = [](const at::Tensor& x) {
+            return x.stride(2) == 1 ? x : x.contiguous();
+        };
+        const at::Tensor qc = channels_contiguous(q), kc = channels_contiguous(k),
+                         vc = channels_contiguous(v);
+        at::Tensor out = at::empty({t, hq * d}, q.options());
+        kernels::PrefillAttentionArgs args;
+        args.q = qc.data_ptr<float>();
+        args.q_head_stride = qc.stride(0);
+        args.q_row_stride = qc.stride(1);
+        args.k = kc.data_ptr<float>();
+        args.k_head_stride = kc.stride(0);
+        args.k_row_stride = kc.stride(1);
+        args.v = vc.data_ptr<float>();
+        args.v_head_stride = vc.stride(0);
+        args.v_row_stride = vc.stride(1);
+        args.out = out.data_ptr<float>();
+        args.hq = hq;
+        args.hkv = hkv;
+        args.t = t;
+        args.d = d;
+        args.start = start;
+        args.window = window;
+        args.scale = static_cast<float>(scale);
+        args.threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+        kernels::prefill_attention(args);
+        return out;
+    }
+
+    // Other devices and dtypes: ATen in query chunks, so that one chunk's scores stay around
+    // 32 MiB for all heads. A chunk of
     // queries [a, a + c) sees keys [0, start + a + c) only; just its last c columns can be masked.
     const std::int64_t budget_elems = (32ll << 20) / 4;
     const std::int64_t chunk =
         std::clamp<std::int64_t>(budget_elems / std::max<std::int64_t>(1, hq * end), 16, 1024);
     at::Tensor out = at::empty({t, hq, d}, q.options());
     const auto idx_opts = at::TensorOptions().dtype(at::kLong);
-    const bool cpu_f32 = q.device().is_cpu() && q.scalar_type() == at::kFloat;
-    AttentionScratch* scratch = cpu_f32 ? &attention_scratch() : nullptr;
     at::Tensor causal_mask;  // [c, c], true above the diagonal: the chunk's own future keys
     for (std::int64_t a = 0; a < t; a += chunk) {
         const std::int64_t c = std::min(chunk, t - a);
@@ -137,15 +154,8 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
         const std::int64_t span = visible - first;
         const at::Tensor qc = q4.narrow(2, a, c).reshape({hkv, g * c, d});
         const at::Tensor kc = keys_t.narrow(2, first, span);
-        at::Tensor scores;
-        if (scratch) {
-            scores = scratch_view(scratch->scores, hkv * g * c * span).view({hkv, g * c, span});
-            at::bmm_out(scores, qc, kc);
-            scores.mul_(scale);
-        } else {
-            scores = at::bmm(qc, kc).mul_(scale);
-            if (low_precision) scores = scores.to(at::kFloat);
-        }
+        at::Tensor scores = at::bmm(qc, kc).mul_(scale);
+        if (low_precision) scores = scores.to(at::kFloat);
         scores = scores.view({hkv, g, c, span});
         if (window > 0) {
             // Query i (position start + a + i) may see key position p iff
@@ -164,14 +174,8 @@ at::Tensor causal_gqa_attention(const at::Tensor& q, const at::Tensor& k, const 
             scores.narrow(3, span - c, c)
                 .masked_fill_(causal_mask, -std::numeric_limits<float>::infinity());
         }
-        at::Tensor probs;
-        if (scratch) {
-            probs = scratch_view(scratch->probs, hkv * g * c * span).view({hkv, g, c, span});
-            at::_softmax_out(probs, scores, -1, false);
-        } else {
-            probs = scores.softmax(-1);
-            if (low_precision) probs = probs.to(q.scalar_type());
-        }
+        at::Tensor probs = scores.softmax(-1);
+        if (low_precision) probs = probs.to(q.scalar_type());
         const at::Tensor oc = at::bmm(probs.view({hkv, g * c, span}),
                                       values.narrow(1, first, span));  // [Hkv, G*c, d]
         out.narrow(0, a, c).copy_(oc.view({hq, c, d}).transpose(0, 1));

@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #include <omp.h>
 
+#include "engine/kernels/cpu/vec_exp.h"
 #include "engine/kernels/cpu_isa.h"
 #include "engine/kernels/spin_team.h"
 
@@ -564,28 +565,6 @@ void softmax_scaled_scalar(float* x, std::int64_t n, float scale) {
     for (std::int64_t j = 0; j < n; ++j) x[j] *= inv;
 }
 
-// e^x for x <= 0 (x - max of a softmax): x = k ln2 + r with |r| <= ln2 / 2, e^r by Cephes' expf
-// polynomial, times 2^k by vscalefps (which also underflows cleanly to 0). Below -103.9 (and for
-// -inf) the result is 0, as std::exp gives in float. The maskz forms: see hsum16.
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline __m512 exp_nonpositive(
-    __m512 x) {
-    const __m512 k =
-        _mm512_maskz_roundscale_ps(0xFFFF, _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    const __m512 y =
-        _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
-    const __mmask16 live = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-103.9f), _CMP_GE_OQ);
-    return _mm512_maskz_scalef_ps(live, y, k);
-}
-
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void softmax_scaled_avx512(
     float* x, std::int64_t n, float scale) {
     const __m512 sc = _mm512_set1_ps(scale);
@@ -609,12 +588,13 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void softmax_scale
     const __m512 m = _mm512_set1_ps(mx);
     __m512 vsum = _mm512_setzero_ps();
     for (j = 0; j + 16 <= n; j += 16) {
-        const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_loadu_ps(x + j), m));
+        const __m512 e = vec::exp_nonpositive_avx512(_mm512_sub_ps(_mm512_loadu_ps(x + j), m));
         _mm512_storeu_ps(x + j, e);
         vsum = _mm512_add_ps(vsum, e);
     }
     if (tail) {
-        const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + j), m));
+        const __m512 e =
+            vec::exp_nonpositive_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + j), m));
         _mm512_mask_storeu_ps(x + j, tail, e);
         vsum = _mm512_add_ps(vsum, _mm512_maskz_mov_ps(tail, e));
     }
