@@ -50,8 +50,10 @@ std::uint16_t f32_to_bf16(float f);
 // out[r] = weight * x[r] / sqrt(mean(x[r]^2) + eps), rows of length n.
 void rms_norm_rows(const float* x, std::int64_t rows, std::int64_t n, const float* weight,
                    double eps, float* out);
-// out[i] = silu(gate[i]) * up[i].
+// out[i] = silu(gate[i]) * up[i]. The AVX2 and AVX-512 levels use the vectorised exp (within a
+// few ulp); silu_mul_reference computes in double.
 void silu_mul(const float* gate, const float* up, std::int64_t n, float* out);
+void silu_mul_reference(const float* gate, const float* up, std::int64_t n, float* out);
 // Rotate-half RoPE in place on `heads` rows of length d: x = x cos + rotate_half(x) sin.
 void rope_rotate_half(float* x, std::int64_t heads, std::int64_t d, const float* cos,
                       const float* sin);

@@ -6,6 +6,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "engine/kernels/decode_ops.h"
 #include "engine/kernels/prefill_attention.h"
 #include "engine/model/rope.h"
 
@@ -17,6 +18,21 @@ bool cpu_bf16(const at::Tensor& t) {
     return t.scalar_type() == at::kBFloat16 && t.device().is_cpu();
 }
 
+bool cpu_f32(const at::Tensor& t) {
+    return t.scalar_type() == at::kFloat && t.device().is_cpu();
+}
+
+// The prompt's row-wise ops on the CPU in float32 run the decode step's kernels
+// (engine/kernels/decode_ops.h) over row ranges on ATen's threads: one pass over the rows
+// instead of one ATen op (and one fresh tensor) per arithmetic step, 120 of a 840 ms prefill of
+// 1024 tokens on llama-134m's shape before. Decode and prompt then also share one arithmetic.
+template <class F>
+void for_rows(std::int64_t rows, std::int64_t row_elems, const F& f) {
+    const std::int64_t grain =
+        std::max<std::int64_t>(1, (16 << 10) / std::max<std::int64_t>(1, row_elems));
+    at::parallel_for(0, rows, grain, f);
+}
+
 }  // namespace
 
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
@@ -26,6 +42,18 @@ at::Tensor dense(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) 
 }
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+    if (cpu_f32(x) && cpu_f32(weight) && x.is_contiguous() && weight.is_contiguous() &&
+        weight.numel() == x.size(-1)) {
+        const std::int64_t n = x.size(-1), rows = x.numel() / std::max<std::int64_t>(1, n);
+        at::Tensor out = at::empty_like(x);
+        const float* xp = x.data_ptr<float>();
+        const float* wp = weight.data_ptr<float>();
+        float* op = out.data_ptr<float>();
+        for_rows(rows, n, [&](std::int64_t b, std::int64_t e) {
+            kernels::rms_norm_rows(xp + b * n, e - b, n, wp, eps, op + b * n);
+        });
+        return out;
+    }
     const at::Tensor xf = x.scalar_type() == at::kFloat ? x : x.to(at::kFloat);
     const at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
     return weight * (x.scalar_type() == at::kFloat ? normed : normed.to(x.scalar_type()));
@@ -35,6 +63,16 @@ at::Tensor swiglu_mlp(const at::Tensor& x, const at::Tensor& w_gate_up, const at
                       const at::Tensor& w_down, const at::Tensor& b_down) {
     const at::Tensor gu = dense(x, w_gate_up, b_gate_up);
     const std::int64_t i = gu.size(1) / 2;
+    if (cpu_f32(gu) && gu.dim() == 2 && gu.is_contiguous()) {
+        at::Tensor act = at::empty({gu.size(0), i}, gu.options());
+        const float* g = gu.data_ptr<float>();
+        float* a = act.data_ptr<float>();
+        for_rows(gu.size(0), i, [&](std::int64_t b, std::int64_t e) {
+            for (std::int64_t r = b; r < e; ++r)
+                kernels::silu_mul(g + r * 2 * i, g + r * 2 * i + i, i, a + r * i);
+        });
+        return dense(act, w_down, b_down);
+    }
     return dense(at::silu(gu.narrow(1, 0, i)) * gu.narrow(1, i, i), w_down, b_down);
 }
 
@@ -69,6 +107,26 @@ RopeTables rope_rows(const std::vector<double>& inv_freq, std::int64_t start, st
 at::Tensor apply_rope(const at::Tensor& x, const RopeTables& rope, std::int64_t start) {
     const std::int64_t t = x.size(1);
     const std::int64_t half = x.size(2) / 2;
+    if (cpu_f32(x) && x.stride(2) == 1 && cpu_f32(rope.cos) && rope.cos.is_contiguous() &&
+        rope.sin.is_contiguous() && rope.cos.size(1) == x.size(2) &&
+        rope.cos.size(0) >= start + t) {
+        const std::int64_t heads = x.size(0), d = x.size(2);
+        at::Tensor out = at::empty({heads, t, d}, x.options());
+        const float* xp = x.data_ptr<float>();
+        const float* cp = rope.cos.data_ptr<float>() + start * d;
+        const float* sp = rope.sin.data_ptr<float>() + start * d;
+        float* op = out.data_ptr<float>();
+        const std::int64_t s0 = x.stride(0), s1 = x.stride(1);
+        for_rows(heads * t, d, [&](std::int64_t b, std::int64_t e) {
+            for (std::int64_t r = b; r < e; ++r) {
+                const std::int64_t h = r / t, i = r % t;
+                float* o = op + r * d;
+                std::copy_n(xp + h * s0 + i * s1, d, o);
+                kernels::rope_rotate_half(o, 1, d, cp + i * d, sp + i * d);
+            }
+        });
+        return out;
+    }
     const at::Tensor cos = rope.cos.narrow(0, start, t);  // [T, d], broadcasts over heads
     const at::Tensor sin = rope.sin.narrow(0, start, t);
     const at::Tensor rotated = at::cat({-x.narrow(2, half, half), x.narrow(2, 0, half)}, -1);

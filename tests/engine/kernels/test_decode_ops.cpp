@@ -351,6 +351,22 @@ TEST(SmallOps, RmsNormSiluRopeByHand) {
     EXPECT_FLOAT_EQ(q[3], 4.0f);
 }
 
+TEST(SmallOps, SiluMulEveryLevelMatchesTheDoubleReference) {
+    // 67 values: vector bodies and tails at every level; gates from -120 (exp underflows) to 30.
+    std::vector<float> gate = random_floats(67, 21), up = random_floats(67, 22);
+    for (std::size_t i = 0; i < gate.size(); ++i) gate[i] *= i % 5 == 0 ? 120.0f : 30.0f;
+    std::vector<float> want(gate.size()), got(gate.size());
+    silu_mul_reference(gate.data(), up.data(), static_cast<std::int64_t>(gate.size()), want.data());
+    for (CpuIsa isa : levels()) {
+        ForceIsa force(isa);
+        silu_mul(gate.data(), up.data(), static_cast<std::int64_t>(gate.size()), got.data());
+        for (std::size_t i = 0; i < gate.size(); ++i) {
+            EXPECT_NEAR(got[i], want[i], 1e-6 * std::max(1.0f, std::fabs(want[i])))
+                << cpu_isa_name(isa) << " gate " << gate[i];
+        }
+    }
+}
+
 // Softmax attention written out in double, for one query head over entries [first, end).
 std::vector<double> attention_ref(const float* q, const std::vector<float>& k,
                                   const std::vector<float>& v, std::int64_t base, std::int64_t d,
