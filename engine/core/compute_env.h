@@ -9,7 +9,9 @@
 //    300000 rounds by default), so a run does not collapse when another process holds the
 //    cores. Only with more than one thread, and only when neither OMP_WAIT_POLICY nor
 //    GOMP_SPINCOUNT is set.
-// A value the user set is never overridden.
+// A value the user set is never overridden. ensure_compute_env also sets glibc's malloc to keep
+// freed blocks of up to 32 MiB (keep_freed_memory): a prompt's forward frees and reallocates its
+// per-layer activations, which otherwise page-fault anew each layer.
 #pragma once
 
 #include <functional>
@@ -42,5 +44,8 @@ CpuFacts current_cpu_facts();
 // HACE_COMPUTE_ENV marker stops a second round). Returns when nothing was needed or the exec
 // failed (then the run goes on with the libraries' defaults).
 void ensure_compute_env(char** argv);
+
+// The malloc settings above (mallopt), for this process; ensure_compute_env calls it.
+void keep_freed_memory();
 
 }  // namespace hace
