@@ -44,7 +44,7 @@ public:
           method_(row.make(cfg_, row_)),
           store_(shape, kivi_params(shape, spec, cfg), method_->accumulates_entry_scores()),
           st_{cfg_, row_, shape_, spec_, store_, report_, {}, 0, 0, 0, false, false} {
-        hook_ = [this](StoreLayer& L, Segment& s, const at::Tensor& probs) {
+        hook_ = [this](StoreLayer& L, Segment& s, const StepProbs& probs) {
             method_->after_decode_step(st_, L, s, probs);
         };
     }

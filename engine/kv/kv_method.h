@@ -77,7 +77,7 @@ public:
 
     // ---- decode ----
     // After a decode step over segment s whose attention probabilities are `probs` [G, length].
-    virtual void after_decode_step(PromptState&, StoreLayer&, Segment&, const at::Tensor&) {}
+    virtual void after_decode_step(PromptState&, StoreLayer&, Segment&, const StepProbs&) {}
 };
 
 }  // namespace hace::kv

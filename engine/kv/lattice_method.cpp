@@ -183,7 +183,7 @@ std::vector<std::vector<std::int64_t>> LatticeMethod::select(
 }
 
 void LatticeMethod::after_decode_step(PromptState& st, StoreLayer& L, Segment& s,
-                                      const at::Tensor& probs) {
+                                      const StepProbs& probs) {
     if (s.length > s.limit + st.w_decode) evict_to_limit(st, L, s, probs);
 }
 
@@ -192,9 +192,9 @@ void LatticeMethod::after_decode_step(PromptState& st, StoreLayer& L, Segment& s
 // lowest (ties: the later position goes). One entry per step once the cache is full; the whole
 // excess at once when an uncompressed prompt finds it over C at step 1.
 void LatticeMethod::evict_to_limit(PromptState& st, StoreLayer& L, Segment& s,
-                                   const at::Tensor& probs) {
+                                   const StepProbs& probs) {
     const std::int64_t cand = s.length - st.w_decode;
-    const auto score = scorer_->decode_scores(probs.narrow(1, 0, cand).contiguous());
+    const auto score = scorer_->decode_scores(probs, cand);
     const auto worse = [&](std::int64_t a, std::int64_t b) {
         const float sa = score[static_cast<std::size_t>(a)];
         const float sb = score[static_cast<std::size_t>(b)];

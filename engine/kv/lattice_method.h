@@ -29,7 +29,7 @@ public:
                                     const at::Tensor& k) override;
     std::int64_t final_through(const PromptState& st, std::int64_t l) const override;
     void after_decode_step(PromptState& st, StoreLayer& L, Segment& s,
-                           const at::Tensor& probs) override;
+                           const StepProbs& probs) override;
 
 protected:
     // ---- faithful mode: the reference repository's rules (overridden per method) ----
@@ -65,7 +65,7 @@ protected:
 private:
     std::vector<std::int64_t> equal_layer_budgets(PromptState& st, std::int64_t l);
     void reallocate_cascade(PromptState& st, std::int64_t l);
-    void evict_to_limit(PromptState& st, StoreLayer& L, Segment& s, const at::Tensor& probs);
+    void evict_to_limit(PromptState& st, StoreLayer& L, Segment& s, const StepProbs& probs);
 
     std::unique_ptr<TokenScorer> scorer_;
     bool cascading_ = false;

@@ -252,7 +252,7 @@ at::Tensor RaggedStore::decode_generic(StoreLayer& L, const at::Tensor& q, const
         at::Tensor probs = at::mm(qh, keys.t()).mul_(scale).to(at::kFloat).softmax(-1);
         out.narrow(1, h * g * d, g * d)
             .copy_(at::mm(probs.to(values.scalar_type()), values).reshape({1, g * d}));
-        if (hook) hook(L, s, probs);
+        if (hook) hook(L, s, StepProbs{probs.data_ptr<float>(), g, probs.size(1), s.length});
     }
     return out;
 }
@@ -307,9 +307,7 @@ at::Tensor RaggedStore::decode_f32(StoreLayer& L, const at::Tensor& q, const at:
     if (hook) {
         for (std::int64_t h = 0; h < hkv; ++h) {
             Segment& s = L.heads[static_cast<std::size_t>(h)];
-            const at::Tensor p = at::from_blob(probs_.data() + h * g * max_len, {g, max_len},
-                                               at::TensorOptions().dtype(at::kFloat));
-            hook(L, s, p.narrow(1, 0, s.length));
+            hook(L, s, StepProbs{probs_.data() + h * g * max_len, g, max_len, s.length});
         }
     }
     return out;
@@ -382,10 +380,7 @@ void RaggedStore::finish_decode_segments(std::int64_t l, const StepHook& hook) {
     const std::int64_t g = shape_.n_q_heads / hkv;
     for (std::int64_t h = 0; h < hkv; ++h) {
         Segment& s = L.heads[static_cast<std::size_t>(h)];
-        const at::Tensor p =
-            at::from_blob(probs_.data() + h * g * probs_stride_, {g, probs_stride_},
-                          at::TensorOptions().dtype(at::kFloat));
-        hook(L, s, p.narrow(1, 0, s.length));
+        hook(L, s, StepProbs{probs_.data() + h * g * probs_stride_, g, probs_stride_, s.length});
     }
 }
 

@@ -31,6 +31,16 @@ struct Segment {
     std::vector<float> entry_scores;
 };
 
+// A decode step's attention probabilities over one segment: `group` rows (its query heads),
+// row h at data + h * stride, entries [0, length) in the segment's storage order. Raw rows, not
+// a tensor: methods read them once per segment per step, where tensor views cost more than the
+// reading (0.4 ms of a 10 ms bf16 decode step with hace at 5 %, 144 segments).
+struct StepProbs {
+    const float* data = nullptr;
+    std::int64_t group = 0, stride = 0, length = 0;
+    const float* row(std::int64_t h) const { return data + h * stride; }
+};
+
 struct StoreLayer {
     at::Tensor k, v;  // [sum of segment capacities, d]
     std::vector<Segment> heads;
@@ -81,7 +91,7 @@ public:
     // ---- decode ------------------------------------------------------------------------------
     // Called per segment after a decode step with the step's attention probabilities over the
     // segment [G, length] (float32), for the method's eviction.
-    using StepHook = std::function<void(StoreLayer&, Segment&, const at::Tensor& probs)>;
+    using StepHook = std::function<void(StoreLayer&, Segment&, const StepProbs& probs)>;
     // Appends the token at `position` (k/v [Hkv, 1, d]) to every segment of layer l, drops what a
     // sliding window can no longer see, and attends q [Hq, 1, d] over each segment. `hook` (may
     // be empty) sees every segment's probabilities afterwards. Returns [1, Hq * d].

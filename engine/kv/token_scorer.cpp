@@ -6,7 +6,7 @@
 
 namespace hace::kv {
 
-std::vector<float> TokenScorer::decode_scores(const at::Tensor&) const {
+std::vector<float> TokenScorer::decode_scores(const StepProbs&, std::int64_t) const {
     throw std::logic_error("this scorer does not evict while decoding");
 }
 

@@ -12,6 +12,7 @@
 
 #include <ATen/ATen.h>
 
+#include "engine/kv/ragged_store.h"
 #include "engine/kv/window_stats.h"
 
 namespace hace::kv {
@@ -41,9 +42,9 @@ public:
     // True when entropy/variance come with score() (observation-window attention).
     virtual bool window_statistics() const { return false; }
     // Decode-time eviction: the scorer ranks a segment's candidates from one step's attention
-    // probabilities probs [G, cand] (float32, contiguous); false for one-shot scorers.
+    // probabilities (the first `cand` entries of each row of probs); false for one-shot scorers.
     virtual bool evicts_while_decoding() const { return false; }
-    virtual std::vector<float> decode_scores(const at::Tensor& probs) const;
+    virtual std::vector<float> decode_scores(const StepProbs& probs, std::int64_t cand) const;
 };
 
 // The scorer a configuration's selector names (scorers.cpp dispatches on the scorer table).

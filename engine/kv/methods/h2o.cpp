@@ -145,11 +145,13 @@ public:
     }
 
     void after_decode_step(PromptState& st, StoreLayer& L, Segment& s,
-                           const at::Tensor& probs) override {
-        const at::Tensor mean = probs.to(at::kFloat).mean(0).contiguous();
-        const float* p = mean.data_ptr<float>();
+                           const StepProbs& probs) override {
+        // The group mean of the step's attention, summed over the group in head order and
+        // divided once, as torch's mean(0) reduces a [G, n] float tensor.
         for (std::int64_t j = 0; j < s.length; ++j) {
-            s.entry_scores[static_cast<std::size_t>(j)] += p[j];
+            float sum = 0.0f;
+            for (std::int64_t h = 0; h < probs.group; ++h) sum += probs.row(h)[j];
+            s.entry_scores[static_cast<std::size_t>(j)] += sum / static_cast<float>(probs.group);
         }
         std::int64_t row = 0;
         while ((row = h2o_victim(s.entry_scores, s.limit, st.w_decode)) >= 0) {

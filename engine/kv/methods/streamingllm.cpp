@@ -63,7 +63,7 @@ public:
                        st.shape.capacity - n);
     }
 
-    void after_decode_step(PromptState& st, StoreLayer& L, Segment& s, const at::Tensor&) override {
+    void after_decode_step(PromptState& st, StoreLayer& L, Segment& s, const StepProbs&) override {
         std::int64_t row = 0;
         while ((row = streaming_victim(s.length, {s.limit, st.w_decode})) >= 0) {
             st.store.remove_rows(L, s, row, 1);

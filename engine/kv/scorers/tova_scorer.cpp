@@ -32,11 +32,11 @@ public:
 
     bool evicts_while_decoding() const override { return true; }
 
-    std::vector<float> decode_scores(const at::Tensor& probs) const override {
-        const std::int64_t g = probs.size(0), cand = probs.size(1);
+    std::vector<float> decode_scores(const StepProbs& probs, std::int64_t cand) const override {
+        const std::int64_t g = probs.group;
         std::vector<float> score(static_cast<std::size_t>(cand), 0.0f);
         for (std::int64_t h = 0; h < g; ++h) {
-            const float* src = probs[h].data_ptr<float>();
+            const float* src = probs.row(h);
             for (std::int64_t j = 0; j < cand; ++j) {
                 score[static_cast<std::size_t>(j)] += src[j] / static_cast<float>(g);
             }

@@ -133,8 +133,9 @@ TEST(TovaScorer, DecodeScoresAreTheGroupMeanOfTheStepsAttention) {
     CompressionConfig cfg = config("tova");
     const auto scorer = make_token_scorer(cfg);
     ASSERT_TRUE(scorer->evicts_while_decoding());
-    const at::Tensor probs = at::tensor({0.1f, 0.6f, 0.3f, 0.5f, 0.2f, 0.3f}).reshape({2, 3});
-    const auto s = scorer->decode_scores(probs);
+    // Two query heads' rows, 4 entries stored per row, of which the first 3 are candidates.
+    const float rows[] = {0.1f, 0.6f, 0.3f, 9.0f, 0.5f, 0.2f, 0.3f, 9.0f};
+    const auto s = scorer->decode_scores(StepProbs{rows, 2, 4, 4}, 3);
     ASSERT_EQ(s.size(), 3u);
     EXPECT_FLOAT_EQ(s[0], 0.3f);
     EXPECT_FLOAT_EQ(s[1], 0.4f);
