@@ -37,7 +37,8 @@ struct PrefillAttentionArgs {
     int threads = 1;          // the decode team's threads (spin_team.h); 1 runs on the caller
 };
 
-// Query head h reads KV head h / (hq / hkv). Dispatches on active_cpu_isa().
+// Query head h reads KV head h / (hq / hkv). Dispatches on active_cpu_isa(): AVX-512, AVX2 + FMA,
+// or SSE2 (every x86-64 CPU) for the scalar level.
 void prefill_attention(const PrefillAttentionArgs& a);
 
 // Plain loops in double, one query row at a time; for tests.
