@@ -44,8 +44,9 @@ RopeTables rope_rows(const std::vector<double>& inv_freq, std::int64_t start, st
 at::Tensor apply_rope(const at::Tensor& x, const RopeTables& rope, std::int64_t start);
 
 // Causal grouped-query attention of T new queries at positions start..start+T-1 against the
-// first start+T cached keys/values, computed in query chunks so no [T, start+T] matrix of all
-// heads is ever held at once.
+// first start+T cached keys/values, never holding a [T, start+T] matrix of all heads: float32 on
+// the CPU through the tiled kernel of engine/kernels/prefill_attention.h (bf16 widened to it),
+// other devices and dtypes through ATen in query chunks.
 //   q: [Hq, T, d] (rotated), k/v: [Hkv, >= start+T, d] (cache views), returns [T, Hq * d].
 // Query head h reads KV head h / (Hq / Hkv), as Hugging Face's repeat_kv does.
 // window > 0 restricts query i to keys j with 0 <= i - j < window (Mistral's sliding window).

@@ -13,21 +13,15 @@
 #include "engine/kernels/cpu_isa.h"
 #include "engine/kernels/decode_attention.h"
 #include "engine/kernels/decode_ops.h"
+#include "tests/support/cpu_levels.h"
 
 namespace hace::kernels {
 namespace {
 
+using test::ForceIsa;
 std::vector<CpuIsa> levels() {
-    std::vector<CpuIsa> v{CpuIsa::Scalar};
-    if (detected_cpu_isa() >= CpuIsa::Avx2) v.push_back(CpuIsa::Avx2);
-    if (detected_cpu_isa() >= CpuIsa::Avx512) v.push_back(CpuIsa::Avx512);
-    return v;
+    return test::cpu_levels();
 }
-
-struct ForceIsa {
-    explicit ForceIsa(CpuIsa isa) { force_cpu_isa(isa); }
-    ~ForceIsa() { force_cpu_isa(std::nullopt); }
-};
 
 std::vector<float> random_floats(std::size_t n, std::uint32_t seed) {
     std::mt19937 rng(seed);

@@ -14,21 +14,15 @@
 
 #include "engine/kernels/cpu_isa.h"
 #include "engine/kernels/prefill_attention.h"
+#include "tests/support/cpu_levels.h"
 
 namespace hace::kernels {
 namespace {
 
+using test::ForceIsa;
 std::vector<CpuIsa> levels() {
-    std::vector<CpuIsa> v{CpuIsa::Scalar};
-    if (detected_cpu_isa() >= CpuIsa::Avx2) v.push_back(CpuIsa::Avx2);
-    if (detected_cpu_isa() >= CpuIsa::Avx512) v.push_back(CpuIsa::Avx512);
-    return v;
+    return test::cpu_levels();
 }
-
-struct ForceIsa {
-    explicit ForceIsa(CpuIsa isa) { force_cpu_isa(isa); }
-    ~ForceIsa() { force_cpu_isa(std::nullopt); }
-};
 
 struct Shape {
     std::int64_t hq, hkv, t, d, start, window;
