@@ -43,7 +43,7 @@ if want fuzz; then
 fi
 
 if want tsan; then
-  TSAN_TESTS=(test_sweep_executor test_event_bridge test_workbench test_spin_team)
+  TSAN_TESTS=(test_sweep_executor test_event_bridge test_workbench test_spin_team test_prefill_attention)
   stage "TSan build (${TSAN_TESTS[*]})"
   BUILD_DIR="$ROOT/build-tsan" "$ROOT/scripts/build-sanitized.sh" tsan "${TSAN_TESTS[@]}"
   stage "TSan tests"
