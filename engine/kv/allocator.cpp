@@ -8,26 +8,19 @@ namespace hace::kv {
 
 std::string_view layer_rule_name(LayerRule r) {
     switch (r) {
-        case LayerRule::Uniform:
-            return "UNIFORM";
-        case LayerRule::Pyramid:
-            return "PYRAMID";
-        case LayerRule::Cake:
-            return "CAKE";
-        case LayerRule::HeadkvImplied:
-            return "HEADKV_IMPLIED";
+        case LayerRule::Uniform: return "UNIFORM";
+        case LayerRule::Pyramid: return "PYRAMID";
+        case LayerRule::Cake: return "CAKE";
+        case LayerRule::HeadkvImplied: return "HEADKV_IMPLIED";
     }
     return "?";
 }
 
 std::string_view head_rule_name(HeadRule r) {
     switch (r) {
-        case HeadRule::Uniform:
-            return "UNIFORM";
-        case HeadRule::HeadkvSplit:
-            return "HEADKV_SPLIT";
-        case HeadRule::AdaSplit:
-            return "ADA_SPLIT";
+        case HeadRule::Uniform: return "UNIFORM";
+        case HeadRule::HeadkvSplit: return "HEADKV_SPLIT";
+        case HeadRule::AdaSplit: return "ADA_SPLIT";
     }
     return "?";
 }
@@ -36,8 +29,7 @@ namespace {
 
 std::vector<double> stage1_reals(LayerRule rule, const AllocationInput& in, std::int64_t total) {
     switch (rule) {
-        case LayerRule::Uniform:
-            return stage1_uniform(in.layers, in.heads, in.budget);
+        case LayerRule::Uniform: return stage1_uniform(in.layers, in.heads, in.budget);
         case LayerRule::Pyramid:
             return stage1_pyramid(in.layers, in.heads, in.budget, in.selectable, in.pyramid_beta);
         case LayerRule::Cake:
@@ -61,8 +53,7 @@ std::vector<double> stage2_reals(HeadRule rule, const AllocationInput& in, std::
             return stage2_uniform(layer_total, in.heads);
         }
         case HeadRule::HeadkvSplit: {
-            if (l >= in.head_scores.size())
-                throw std::invalid_argument("HEADKV_SPLIT needs scores");
+            if (l >= in.head_scores.size()) throw std::invalid_argument("HEADKV_SPLIT needs scores");
             weights = in.head_scores[l];
             const std::int64_t m = in.budget - headkv_pool(in.budget, in.headkv_beta);
             return stage2_headkv(layer_total, in.head_scores[l], m);
@@ -93,8 +84,7 @@ std::vector<std::int64_t> layer_totals(LayerRule rule, const AllocationInput& in
     const auto n_layers =
         rule == LayerRule::Cake ? static_cast<std::int64_t>(in.preferences.size()) : in.layers;
     const std::int64_t layer_cap = in.heads * in.selectable;
-    if (covers_prompt(in))
-        return std::vector<std::int64_t>(static_cast<std::size_t>(n_layers), layer_cap);
+    if (covers_prompt(in)) return std::vector<std::int64_t>(static_cast<std::size_t>(n_layers), layer_cap);
     // A cascade prefix cannot hold more than its caps; the excess waits for later layers.
     const std::int64_t placed = std::min(total, layer_cap * n_layers);
     const auto reals = stage1_reals(rule, in, total);

@@ -156,19 +156,16 @@ std::vector<double> stage2_ada(std::int64_t layer_total,
             all.emplace_back(head_scores[h][j], static_cast<std::int64_t>(j), h);
         }
     }
-    const auto take = std::min<std::size_t>(
-        static_cast<std::size_t>(std::max<std::int64_t>(0, layer_total)), all.size());
+    const auto take = std::min<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(0, layer_total)), all.size());
     auto better = [](const auto& a, const auto& b) {
         if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
         if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
         return std::get<2>(a) < std::get<2>(b);
     };
-    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(take), all.end(),
-                     better);
+    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(take), all.end(), better);
     std::vector<double> counts(heads, 0.0);
     for (std::size_t k = 0; k < take; ++k) counts[std::get<2>(all[k])] += 1.0;
-    const double floor_share =
-        alpha * static_cast<double>(layer_total) / static_cast<double>(heads);
+    const double floor_share = alpha * static_cast<double>(layer_total) / static_cast<double>(heads);
     for (auto& c : counts) c = (1.0 - alpha) * c + floor_share;
     return counts;
 }

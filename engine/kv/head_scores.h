@@ -34,8 +34,7 @@ std::vector<std::vector<double>> kv_head_scores(const HeadScoreFile& f, std::int
 // Per-query-head scores [layer][query head] as faithful HeadKV allocates them: each head's mean
 // to the power of the temperature, normalised over all L * Hq heads (no GQA group sum); all zero
 // when every mean is zero.
-std::vector<std::vector<double>> query_head_scores(const HeadScoreFile& f,
-                                                   double temperature = 1.0);
+std::vector<std::vector<double>> query_head_scores(const HeadScoreFile& f, double temperature = 1.0);
 
 // Writes trials [layer][query head][trial] as one line of JSON in the official layout (keys
 // layer-major, heads in numeric order), numbers in shortest round-trip form so that

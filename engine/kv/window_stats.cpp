@@ -14,8 +14,7 @@ std::vector<float> pool_scores(const std::vector<float>& row, std::int64_t pool,
     for (std::int64_t j = 0; j < n; ++j) {
         double acc = max_pool ? -std::numeric_limits<double>::infinity() : 0.0;
         for (std::int64_t t = j - half; t <= j + half; ++t) {
-            if (t < 0 || t >= n)
-                continue;  // padding: 0 for avg (still divided by pool), -inf for max
+            if (t < 0 || t >= n) continue;  // padding: 0 for avg (still divided by pool), -inf for max
             const double v = row[static_cast<std::size_t>(t)];
             acc = max_pool ? std::max(acc, v) : acc + v;
         }
@@ -32,8 +31,7 @@ std::vector<std::int64_t> top_positions(const std::vector<float>& scores, std::i
     if (budget >= n) return idx;
     if (budget <= 0) return {};
     auto better = [&](std::int64_t a, std::int64_t b) {
-        const float sa = scores[static_cast<std::size_t>(a)],
-                    sb = scores[static_cast<std::size_t>(b)];
+        const float sa = scores[static_cast<std::size_t>(a)], sb = scores[static_cast<std::size_t>(b)];
         return sa != sb ? sa > sb : a < b;
     };
     std::nth_element(idx.begin(), idx.begin() + budget, idx.end(), better);
@@ -102,8 +100,7 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
                     // Equal to the A log(A + 1e-10) form of section 16.8 within fp32 rounding
                     // (the epsilon moves each term by at most 1e-10).
                     const std::int64_t k = std::max_element(row, row + n) - row;
-                    const double lse =
-                        static_cast<double>(lrow[k]) - std::log(static_cast<double>(row[k]));
+                    const double lse = static_cast<double>(lrow[k]) - std::log(static_cast<double>(row[k]));
                     entropy += lse * s_a - s_al;
                 }
             }
@@ -112,10 +109,9 @@ WindowStats compute_window_stats(const at::Tensor& q, const at::Tensor& k, doubl
             for (std::int64_t j = 0; j < p; ++j) {
                 const double s1 = sum[static_cast<std::size_t>(j)];
                 const double m = s1 / static_cast<double>(w);
-                const double v = w > 1
-                                     ? std::max(0.0, (sumsq[static_cast<std::size_t>(j)] - s1 * m) /
-                                                         static_cast<double>(w - 1))
-                                     : 0.0;
+                const double v = w > 1 ? std::max(0.0, (sumsq[static_cast<std::size_t>(j)] - s1 * m) /
+                                                           static_cast<double>(w - 1))
+                                       : 0.0;
                 mp[j] = static_cast<float>(m);
                 vp[j] = static_cast<float>(v);
                 variance += v;

@@ -225,6 +225,16 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) inline float hsum1
     return _mm_cvtss_f32(_mm_add_ss(w, _mm_movehl_ps(w, w)));
 }
 
+// One input row against four weight vectors: s_q += v_q * x.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"), always_inline)) inline void fma_row4(
+    __m512 v0, __m512 v1, __m512 v2, __m512 v3, __m512 x, __m512& s0, __m512& s1, __m512& s2,
+    __m512& s3) {
+    s0 = _mm512_fmadd_ps(v0, x, s0);
+    s1 = _mm512_fmadd_ps(v1, x, s1);
+    s2 = _mm512_fmadd_ps(v2, x, s2);
+    s3 = _mm512_fmadd_ps(v3, x, s3);
+}
+
 template <class W>
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_block_avx512(
     const GemvArgs& a, const W* w, std::int64_t j0, std::int64_t j1) {
@@ -259,26 +269,10 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) void gemv_block_av
                 const __mmask16 m = c < kv ? full : tail_mask;
                 const __m512 v0 = load16(w0 + c, m), v1 = load16(w1 + c, m);
                 const __m512 v2 = load16(w2 + c, m), v3 = load16(w3 + c, m);
-                __m512 xv = _mm512_maskz_loadu_ps(m, x0 + c);
-                a00 = _mm512_fmadd_ps(v0, xv, a00);
-                a01 = _mm512_fmadd_ps(v1, xv, a01);
-                a02 = _mm512_fmadd_ps(v2, xv, a02);
-                a03 = _mm512_fmadd_ps(v3, xv, a03);
-                xv = _mm512_maskz_loadu_ps(m, x1 + c);
-                a10 = _mm512_fmadd_ps(v0, xv, a10);
-                a11 = _mm512_fmadd_ps(v1, xv, a11);
-                a12 = _mm512_fmadd_ps(v2, xv, a12);
-                a13 = _mm512_fmadd_ps(v3, xv, a13);
-                xv = _mm512_maskz_loadu_ps(m, x2 + c);
-                a20 = _mm512_fmadd_ps(v0, xv, a20);
-                a21 = _mm512_fmadd_ps(v1, xv, a21);
-                a22 = _mm512_fmadd_ps(v2, xv, a22);
-                a23 = _mm512_fmadd_ps(v3, xv, a23);
-                xv = _mm512_maskz_loadu_ps(m, x3 + c);
-                a30 = _mm512_fmadd_ps(v0, xv, a30);
-                a31 = _mm512_fmadd_ps(v1, xv, a31);
-                a32 = _mm512_fmadd_ps(v2, xv, a32);
-                a33 = _mm512_fmadd_ps(v3, xv, a33);
+                fma_row4(v0, v1, v2, v3, _mm512_maskz_loadu_ps(m, x0 + c), a00, a01, a02, a03);
+                fma_row4(v0, v1, v2, v3, _mm512_maskz_loadu_ps(m, x1 + c), a10, a11, a12, a13);
+                fma_row4(v0, v1, v2, v3, _mm512_maskz_loadu_ps(m, x2 + c), a20, a21, a22, a23);
+                fma_row4(v0, v1, v2, v3, _mm512_maskz_loadu_ps(m, x3 + c), a30, a31, a32, a33);
             }
             const __m512 acc[4][4] = {{a00, a01, a02, a03},
                                       {a10, a11, a12, a13},
